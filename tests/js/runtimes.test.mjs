@@ -1,0 +1,88 @@
+// The wasm core loads and computes identical results in Node, Deno, Cloudflare workerd and headless Chromium.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { loadCore } from '../../web/src/core.mjs';
+import { probe } from '../runtimes/probe.mjs';
+import { ROOT } from './helpers.mjs';
+
+const expected = probe(await loadCore());
+const bin = (name) => `${ROOT}node_modules/.bin/${name}`;
+
+test('node: the probe produces the expected shapes', () => {
+  assert.deepEqual(expected.fbankShape, [151, 80]);
+  assert.equal(expected.resemblyzerShape[1], 40);
+});
+
+test('deno: same results as node', () => {
+  const r = spawnSync(bin('deno'), ['run', '--quiet', '--allow-read', `${ROOT}tests/runtimes/deno-probe.mjs`],
+    { encoding: 'utf8', cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), expected);
+});
+
+test('workerd: same results as node, with a precompiled module and no code generation', () => {
+  // capnp resolves `embed` paths relative to the config file, so the config lives two levels below the root.
+  const dir = join(ROOT, 'build', 'workerd-probe');
+  mkdirSync(dir, { recursive: true });
+  try {
+    const mod = (name, type, path) => `(name = "${name}", ${type} = embed "../../${path}")`;
+    writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    ${mod('tests/runtimes/workerd-probe.mjs', 'esModule', 'tests/runtimes/workerd-probe.mjs')},
+    ${mod('tests/runtimes/probe.mjs', 'esModule', 'tests/runtimes/probe.mjs')},
+    ${mod('web/src/core.mjs', 'esModule', 'web/src/core.mjs')},
+    ${mod('web/src/frontends.mjs', 'esModule', 'web/src/frontends.mjs')},
+    ${mod('web/src/errors.mjs', 'esModule', 'web/src/errors.mjs')},
+    ${mod('web/dist/speaker_id_core.mjs', 'esModule', 'web/dist/speaker_id_core.mjs')},
+    ${mod('web/dist/speaker_id_core.wasm', 'wasm', 'web/dist/speaker_id_core.wasm')},
+  ],
+  bindings = [(name = "EXPECTED", text = ${JSON.stringify(JSON.stringify(expected))})],
+  compatibilityDate = "2025-01-01",
+);
+`);
+    const r = spawnSync(bin('workerd'), ['test', join(dir, 'config.capnp')], { encoding: 'utf8', timeout: 120000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout + r.stderr, /workerd probe ok/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const MIME = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+
+test('chromium: same results as node', async () => {
+  const { chromium } = await import('playwright-core');
+  const server = createServer((req, res) => {
+    const path = normalize(join(ROOT, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+    if (!path.startsWith(ROOT)) { res.writeHead(403).end(); return; }
+    try {
+      const body = readFileSync(path);
+      res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],  // playwright uses a fresh temporary profile
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/tests/runtimes/browser-probe.html`);
+    const result = await page.waitForFunction(() => window.probeResult, null, { timeout: 60000 });
+    assert.deepEqual(await result.jsonValue(), expected);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// speaker-id command line (Node). Exit codes: 0 ok, 2 bad input or usage (one-line reason on stderr), 1 other.
+import { parseArgs } from 'node:util';
+import { SpeakerIdError } from '../src/errors.mjs';
+import { featuresCommand } from './features-command.mjs';
+
+const USAGE = `usage: speaker-id <command> [options]
+commands:
+  features --frontend resemblyzer|ecapa --out DIR FILE...   write every front-end stage of each FILE as .npy
+run 'speaker-id <command> --help' for details`;
+
+const COMMANDS = { features: featuresCommand };
+
+export class UsageError extends Error {}
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err.message.split('\n')[0]);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  return command.run(parsed.values, parsed.positionals, { UsageError });
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  const badInput = err instanceof UsageError || err instanceof SpeakerIdError;
+  const line = String(err?.message ?? err).split('\n')[0];
+  process.stderr.write(`speaker-id: ${line}\n`);
+  process.exitCode = badInput ? 2 : 1;
+}
