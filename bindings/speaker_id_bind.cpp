@@ -16,6 +16,7 @@
 #include "audio/wav_decoder.h"
 #include "pipeline/compat_preprocess.h"
 #include "pipeline/ecapa_frontend.h"
+#include "pipeline/pooling.h"
 #include "pipeline/resemblyzer_frontend.h"
 
 using emscripten::typed_memory_view;
@@ -141,6 +142,22 @@ class CompatPreprocess {
   std::vector<float> out_;
 };
 
+// Model outputs -> one embedding: L2(mean of rows) (Resemblyzer partials) or L2 of a single row.
+class Pooling {
+ public:
+  std::string meanL2(const FloatBuffer& rows, int count, int dim) {
+    if (count < 1 || dim < 1 || static_cast<size_t>(count) * dim != rows.size())
+      return "pooling: expected " + std::to_string(count) + " x " + std::to_string(dim) + " values, got " +
+             std::to_string(rows.size());
+    out_ = sid::mean_l2(rows.data().data(), static_cast<size_t>(count), static_cast<size_t>(dim));
+    return "";
+  }
+  val output() const { return view(out_); }
+
+ private:
+  std::vector<float> out_;
+};
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(speaker_id_core) {
@@ -168,6 +185,8 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
   class_<EcapaFrontend>("EcapaFrontend").constructor<>()
       .function("run", &EcapaFrontend::run).function("fbank", &EcapaFrontend::fbank)
       .function("fbankNorm", &EcapaFrontend::fbankNorm).function("frames", &EcapaFrontend::frames);
+  class_<Pooling>("Pooling").constructor<>()
+      .function("meanL2", &Pooling::meanL2).function("output", &Pooling::output);
   class_<CompatPreprocess>("CompatPreprocess").constructor<>()
       .function("run", &CompatPreprocess::run).function("output", &CompatPreprocess::output);
 }

@@ -1,11 +1,7 @@
 // `speaker-id features`: each front-end stage of each input file as .npy under OUT/<file name without extension>/.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
 import { loadCore } from '../src/core.mjs';
-import { decodeAudio } from '../src/audio-decode.mjs';
 import { FRONTENDS, runFrontend } from '../src/frontends.mjs';
-import { encodeNpy } from '../src/npy.mjs';
-import { InvalidAudioError } from '../src/errors.mjs';
+import { forFile, readAudioFile, writeStages } from './cli-audio.mjs';
 
 export const featuresCommand = {
   usage: `usage: speaker-id features --frontend resemblyzer|ecapa --out DIR [--json] FILE...
@@ -26,24 +22,9 @@ export const featuresCommand = {
     if (files.length === 0) throw new UsageError('no input files given');
     const core = await loadCore();
     for (const file of files) {
-      let bytes;
-      try {
-        bytes = await readFile(file);
-      } catch (err) {
-        throw new InvalidAudioError(`${file}: cannot read (${err.code ?? err.message})`);
-      }
-      let result;
-      try {
-        result = runFrontend(core, values.frontend, await decodeAudio(core, bytes));
-      } catch (err) {
-        err.message = `${file}: ${err.message}`;
-        throw err;
-      }
-      const dir = join(values.out, basename(file, extname(file)));
-      await mkdir(dir, { recursive: true });
-      for (const [name, { data, shape }] of Object.entries(result.stages)) {
-        await writeFile(join(dir, `${name}.npy`), encodeNpy(data, shape));
-      }
+      const audio = await readAudioFile(core, file);
+      const result = await forFile(file, () => runFrontend(core, values.frontend, audio));
+      const dir = await writeStages(values.out, file, result.stages);
       if (values.json) {
         const shapes = Object.fromEntries(Object.entries(result.stages).map(([k, v]) => [k, v.shape]));
         process.stdout.write(JSON.stringify({ file, frontend: values.frontend, out: dir,

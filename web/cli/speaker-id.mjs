@@ -2,14 +2,16 @@
 // speaker-id command line (Node). Exit codes: 0 ok, 2 bad input or usage (one-line reason on stderr), 1 other.
 import { parseArgs } from 'node:util';
 import { SpeakerIdError } from '../src/errors.mjs';
+import { embedCommand } from './embed-command.mjs';
 import { featuresCommand } from './features-command.mjs';
 
 const USAGE = `usage: speaker-id <command> [options]
 commands:
   features --frontend resemblyzer|ecapa --out DIR FILE...   write every front-end stage of each FILE as .npy
+  embed --model M [--stages DIR] FILE...                    one JSON line with the embedding per FILE
 run 'speaker-id <command> --help' for details`;
 
-const COMMANDS = { features: featuresCommand };
+const COMMANDS = { features: featuresCommand, embed: embedCommand };
 
 export class UsageError extends Error {}
 

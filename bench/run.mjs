@@ -1,0 +1,44 @@
+// npm run bench: per-stage timings for 1, 3, 10 s clips, both families (full-size ECAPA), 1 and 2 threads, with
+// onnxruntime-node (native) on the same ONNX in the same run; prints a table and writes bench/results.json.
+// Benchmarks, not tests: numbers are noisy, compare the ratios.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MODELS = [
+  ['resemblyzer', `${ROOT}build/models/resemblyzer-golden.onnx`],
+  ['ecapa (full)', `${ROOT}build/models/ecapa-full-recipe.onnx`],
+];
+
+const results = { date: new Date().toISOString(), cpu: cpus()[0]?.model, node: process.version, runs: [] };
+for (const [label, onnx] of MODELS) {
+  if (!existsSync(onnx)) {
+    console.error(`bench: ${onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
+    process.exit(1);
+  }
+  for (const threads of [1, 2]) {
+    const r = spawnSync(process.execPath, [`${ROOT}bench/stages.mjs`, '--onnx', onnx, '--threads', String(threads)],
+      { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) {
+      console.error(`bench: ${label} with ${threads} thread(s) failed:\n${r.stderr}`);
+      process.exit(1);
+    }
+    results.runs.push({ label, threads, ...JSON.parse(r.stdout.trim().split('\n').pop()) });
+  }
+}
+
+const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
+console.log('model          thr  clip   decode resample features  infer(wasm) infer(native) wasm/native  pooling   cold(core+model)');
+for (const run of results.runs) {
+  for (const row of run.rows) {
+    console.log(`${run.label.padEnd(14)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
+      `${f(row.decodeMs)}${f(row.resample44kMs)}${f(row.featuresMs)}${f(row.inferenceMs)}    ${f(row.nativeInferenceMs)}` +
+      `      ${row.wasmVsNative.toFixed(2).padStart(5)}x${f(row.poolingMs)}` +
+      `   ${f(run.coldStart.coreMs)} +${f(run.coldStart.modelAndSessionMs)}`);
+  }
+}
+console.log('(milliseconds, median of 5; resample = 44.1 kHz -> 16 kHz of the same clip)');
+writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
+console.log('written bench/results.json');

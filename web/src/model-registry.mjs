@@ -1,0 +1,106 @@
+// Resolves a model argument (a manifest id from models/manifest.json, or a path to an .onnx exported by models/)
+// into its bytes and its description (family, front-end, embedding size, tensor names), read from the manifest
+// entry or from the metadata the exporter writes into the .onnx.
+import { InvalidArgumentError } from './errors.mjs';
+import { readOnnxInfo } from './onnx-metadata.mjs';
+
+export const FAMILIES = {
+  resemblyzer: { frontend: 'resemblyzer', dim: 256 },
+  ecapa: { frontend: 'ecapa', dim: 192 },
+};
+
+const MANIFEST_URL = new URL('../../models/manifest.json', import.meta.url);
+
+async function readBytes(url) {
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return new Uint8Array(await readFile(url));
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// Models fetched with `npm run models:fetch` are registered in the user's cache (Node only), see models/fetch.mjs.
+async function userManifest() {
+  if (typeof process !== 'object' || typeof process.versions?.node !== 'string') return { models: [] };
+  const { homedir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = process.env.SPEAKER_ID_CACHE ||
+    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'speaker-id');
+  try {
+    return JSON.parse(new TextDecoder().decode(await readBytes(new URL(`file://${join(dir, 'manifest.json')}`))));
+  } catch {
+    return { models: [] };
+  }
+}
+
+/** The project's manifest (models/manifest.json) plus the user's fetched models. */
+export async function loadManifest() {
+  const base = JSON.parse(new TextDecoder().decode(await readBytes(MANIFEST_URL)));
+  const user = await userManifest();
+  return { ...base, models: [...base.models, ...user.models.filter((u) => !base.models.some((m) => m.id === u.id))] };
+}
+
+function describe(info, source, entry = {}) {
+  const family = entry.family ?? info.metadata.family;
+  if (!FAMILIES[family]) {
+    throw new InvalidArgumentError(`${source}: unknown model family '${family ?? '(none)'}'; ` +
+      `accepted: ${Object.keys(FAMILIES).join(', ')} (export models with models/export.py)`);
+  }
+  return {
+    id: entry.id ?? info.metadata.model_id ?? source,
+    family,
+    frontend: entry.frontend ?? info.metadata.frontend ?? FAMILIES[family].frontend,
+    dim: Number(entry.embedding_dim ?? info.metadata.embedding_dim ?? FAMILIES[family].dim),
+    inputName: entry.input?.name ?? info.inputs[0],
+    outputName: entry.output?.name ?? info.outputs[0],
+    threshold: entry.threshold ?? (info.metadata.threshold ? Number(info.metadata.threshold) : undefined),
+    sha256: entry.onnx_sha256,
+  };
+}
+
+/** Resolve `model` (manifest id or .onnx path/URL) -> { bytes, ...description }. */
+export async function resolveModel(model) {
+  if (typeof model !== 'string' || model.length === 0) {
+    throw new InvalidArgumentError('model must be a manifest id or a path to an .onnx file');
+  }
+  let url, entry;
+  if (/\.onnx$/i.test(model)) {
+    url = /^[a-z]+:\/\//i.test(model) ? new URL(model) : new URL(`file://${(await import('node:path')).resolve(model)}`);
+  } else {
+    const manifest = await loadManifest();
+    entry = manifest.models.find((m) => m.id === model);
+    if (!entry) {
+      const ids = manifest.models.map((m) => m.id);
+      throw new InvalidArgumentError(`unknown model '${model}'; known ids: ${ids.length ? ids.join(', ') : '(none)'}, ` +
+        'or give a path to an .onnx exported by models/export.py');
+    }
+    url = new URL(entry.path, MANIFEST_URL);
+  }
+  let bytes;
+  try {
+    bytes = await readBytes(url);
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read model ${model}: ${err.code ?? err.message}`);
+  }
+  if (entry?.onnx_sha256) {
+    const digest = await sha256Hex(bytes);
+    if (digest !== entry.onnx_sha256) {
+      throw new InvalidArgumentError(`model '${model}' (${url.pathname}) has sha256 ${digest}, the manifest says ` +
+        `${entry.onnx_sha256}: refusing a modified or wrong file`);
+    }
+  }
+  let info;
+  try {
+    info = readOnnxInfo(bytes);
+  } catch (err) {
+    throw new InvalidArgumentError(`${model} is not an ONNX model (${err.message})`);
+  }
+  return { bytes, ...describe(info, model, entry) };
+}
