@@ -1,7 +1,11 @@
 // ONNX Runtime Web (wasm backend, SIMD; threads when the platform allows) behind a two-method session object.
 // ort.env.wasm.numThreads is global to the ORT runtime and fixed once its wasm is initialised: the first session
 // created decides it for the process/page.
-import * as ort from 'onnxruntime-web/wasm';
+// Node gets ORT's own Node build of the wasm backend (worker_threads for threads); browsers, Deno and workers the
+// wasm-only bundle (not the default entry, which pulls in the 28 MB JSEP build).
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' &&
+  typeof globalThis.Deno === 'undefined';
+const ort = isNode ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
 
 /**
  * Create a session from .onnx bytes. Options: threads (default 1; >1 needs cross-origin isolation in browsers).
