@@ -7,21 +7,30 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { loadCore } from '../../web/src/core.mjs';
 import { probe } from '../runtimes/probe.mjs';
+import { embedProbe } from '../runtimes/embed-probe.mjs';
 import { ROOT } from './helpers.mjs';
 
 const expected = probe(await loadCore());
+// The embedding half of the probe (C++ front-end -> ONNX Runtime Web -> pooling) with the small golden ECAPA.
+const MODEL = 'build/models/ecapa-small-golden.onnx';
+const expectedEmbedding = await embedProbe(`${ROOT}${MODEL}`);
+const close = (a, b) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 1e-5 * Math.max(1, Math.abs(b[i])));
 const bin = (name) => `${ROOT}node_modules/.bin/${name}`;
 
 test('node: the probe produces the expected shapes', () => {
   assert.deepEqual(expected.fbankShape, [151, 80]);
   assert.equal(expected.resemblyzerShape[1], 40);
+  assert.equal(expectedEmbedding.length, 192);
 });
 
 test('deno: same results as node', () => {
-  const r = spawnSync(bin('deno'), ['run', '--quiet', '--allow-read', `${ROOT}tests/runtimes/deno-probe.mjs`],
-    { encoding: 'utf8', cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } });
+  const r = spawnSync(bin('deno'), ['run', '--quiet', '--allow-read', '--allow-env', '--allow-sys',
+    `${ROOT}tests/runtimes/deno-probe.mjs`, `${ROOT}${MODEL}`],
+  { encoding: 'utf8', cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout.trim()), expected);
+  const { embedding, ...rest } = JSON.parse(r.stdout.trim());
+  assert.deepEqual(rest, expected);
+  assert.ok(close(embedding, expectedEmbedding), 'deno embedding differs from node');
 });
 
 test('workerd: same results as node, with a precompiled module and no code generation', () => {
@@ -78,9 +87,12 @@ test('chromium: same results as node', async () => {
   });
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/tests/runtimes/browser-probe.html`);
+    await page.goto(`http://127.0.0.1:${server.address().port}/tests/runtimes/browser-probe.html?model=/${MODEL}`);
     const result = await page.waitForFunction(() => window.probeResult, null, { timeout: 60000 });
-    assert.deepEqual(await result.jsonValue(), expected);
+    const { embedding, error, ...rest } = await result.jsonValue();
+    assert.equal(error, undefined, error);
+    assert.deepEqual(rest, expected);
+    assert.ok(close(embedding, expectedEmbedding), 'chromium embedding differs from node');
   } finally {
     await browser.close();
     server.close();

@@ -2,7 +2,7 @@
 // as a FNV-1a hash of the output bytes. The wasm build is deterministic, so every runtime must print Node's hashes.
 import { runFrontend } from '../../web/src/frontends.mjs';
 
-function signal() {
+export function probeSignal() {
   const rate = 22050;  // not 16 kHz, so the resampler runs too
   const x = new Float32Array(Math.round(1.5 * rate));
   let seed = 12345;
@@ -23,7 +23,7 @@ function fnv1a(typed) {
 }
 
 export function probe(core) {
-  const audio = signal();
+  const audio = probeSignal();
   const r = runFrontend(core, 'resemblyzer', audio);
   const e = runFrontend(core, 'ecapa', audio);
   return {
