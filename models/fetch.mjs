@@ -15,37 +15,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
-export const SOURCES = {
-  resemblyzer: {
-    id: 'resemblyzer',
-    files: {
-      weights: {
-        name: 'pretrained.pt',
-        url: 'https://github.com/resemble-ai/Resemblyzer/raw/master/resemblyzer/pretrained.pt',
-        bytes: 17090379,
-        gitBlobSha1: '47e405a459e4b97a21325dc78ba6f8270498ac06',
-      },
-    },
-    license: 'Apache-2.0 (resemble-ai/Resemblyzer)',
-  },
-  ecapa: {
-    id: 'ecapa-voxceleb',
-    files: {
-      weights: {
-        name: 'embedding_model.ckpt',
-        url: 'https://huggingface.co/speechbrain/spkrec-ecapa-voxceleb/resolve/main/embedding_model.ckpt',
-        bytes: 83316686,
-        sha256: '0575cb64845e6b9a10db9bcb74d5ac32b326b8dc90352671d345e2ee3d0126a2',
-      },
-      hparams: {
-        name: 'hyperparams.yaml',
-        url: 'https://huggingface.co/speechbrain/spkrec-ecapa-voxceleb/resolve/main/hyperparams.yaml',
-        sha256: 'ecd11c44202b32edb72709dd1013a16f2f060ebee3438ae8a9f9fecb0666ecd2',
-      },
-    },
-    license: 'Apache-2.0 (speechbrain/spkrec-ecapa-voxceleb)',
-  },
-};
+const MANIFEST = join(ROOT, 'models/manifest.json');
+const FAMILY_IDS = { resemblyzer: 'resemblyzer', ecapa: 'ecapa-voxceleb' };
+
+/** The manifest entry of a fetchable upstream model; its `source` says what to download and how to verify it. */
+export function fetchableEntry(family) {
+  const id = FAMILY_IDS[family];
+  return JSON.parse(readFileSync(MANIFEST, 'utf8')).models.find((m) => m.id === id && m.source);
+}
 
 export function cacheDir() {
   if (process.env.SPEAKER_ID_CACHE) return process.env.SPEAKER_ID_CACHE;
@@ -58,8 +35,8 @@ const gitBlobSha1 = (buf) => createHash('sha1').update(`blob ${buf.length}\0`).u
 /** Why `buf` is not the expected upstream file, or '' when it is. */
 export function verify(spec, buf) {
   if (spec.bytes && buf.length !== spec.bytes) return `${buf.length} bytes, expected ${spec.bytes}`;
-  if (spec.gitBlobSha1 && gitBlobSha1(buf) !== spec.gitBlobSha1) {
-    return `git blob hash ${gitBlobSha1(buf)}, expected ${spec.gitBlobSha1}`;
+  if (spec.git_blob_sha1 && gitBlobSha1(buf) !== spec.git_blob_sha1) {
+    return `git blob hash ${gitBlobSha1(buf)}, expected ${spec.git_blob_sha1}`;
   }
   if (spec.sha256 && sha256(buf) !== spec.sha256) return `sha256 ${sha256(buf)}, expected ${spec.sha256}`;
   return '';
@@ -118,24 +95,24 @@ async function main() {
     options: { weights: { type: 'string' }, hparams: { type: 'string' } }, allowPositionals: true,
   });
   const family = positionals[0];
-  const source = SOURCES[family];
+  const source = FAMILY_IDS[family] && fetchableEntry(family);
   if (!source) {
-    console.error(`models:fetch: which model? accepted: ${Object.keys(SOURCES).join(', ')}`);
+    console.error(`models:fetch: which model? accepted: ${Object.keys(FAMILY_IDS).join(', ')}`);
     return 2;
   }
   const cache = cacheDir();
   const paths = {};
   try {
-    for (const [key, spec] of Object.entries(source.files)) {
+    for (const [key, spec] of Object.entries(source.source)) {
       paths[key] = await obtain(family, key, spec, values[key], cache);
     }
   } catch (err) {
     if (!(err instanceof FetchError)) throw err;
-    const flags = Object.entries(source.files).map(([k, s]) => `--${k} /path/to/${s.name}`).join(' ');
+    const flags = Object.entries(source.source).map(([k, s]) => `--${k} /path/to/${s.name}`).join(' ');
     console.error([
       `models:fetch: ${err.message}`,
       'This machine cannot reach the internet (or the host refused). Download these files elsewhere:',
-      ...Object.values(source.files).map((s) => `  ${s.url}`),
+      ...Object.values(source.source).map((s) => `  ${s.url}`),
       `then run: npm run models:fetch -- ${family} ${flags}`,
     ].join('\n'));
     return 1;
@@ -149,10 +126,10 @@ async function main() {
     return 1;
   }
   const bytes = readFileSync(onnx);
+  const seen = Object.fromEntries(Object.entries(source.source).map(([k, s]) =>
+    [k, { ...s, sha256_seen: sha256(readFileSync(paths[k])) }]));
   const where = register(cache, {
-    id: source.id, family, path: onnx, onnx_sha256: sha256(bytes), file_size: bytes.length,
-    source: Object.fromEntries(Object.entries(source.files).map(([k, s]) => [k, { url: s.url, sha256: sha256(readFileSync(paths[k])) }])),
-    license: source.license,
+    ...source, path: onnx, onnx_sha256: sha256(bytes), file_size: bytes.length, source: seen,
   });
   console.log(`models:fetch: ${source.id} exported to ${onnx} and registered in ${where}`);
   return 0;

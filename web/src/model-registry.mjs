@@ -44,7 +44,10 @@ async function userManifest() {
 export async function loadManifest() {
   const base = JSON.parse(new TextDecoder().decode(await readBytes(MANIFEST_URL)));
   const user = await userManifest();
-  return { ...base, models: [...base.models, ...user.models.filter((u) => !base.models.some((m) => m.id === u.id))] };
+  // A fetched model's user entry (with its local path) replaces the project's description of it.
+  const byId = new Map(base.models.map((m) => [m.id, m]));
+  for (const u of user.models) byId.set(u.id, u);
+  return { ...base, models: [...byId.values()] };
 }
 
 function describe(info, source, entry = {}) {
@@ -80,6 +83,10 @@ export async function resolveModel(model) {
       const ids = manifest.models.map((m) => m.id);
       throw new InvalidArgumentError(`unknown model '${model}'; known ids: ${ids.length ? ids.join(', ') : '(none)'}, ` +
         'or give a path to an .onnx exported by models/export.py');
+    }
+    if (!entry.path) {
+      throw new InvalidArgumentError(`model '${model}' is not downloaded yet: run \`${entry.fetch}\` ` +
+        '(offline: it says what to download and how to pass the files)');
     }
     url = new URL(entry.path, MANIFEST_URL);
   }
