@@ -3,10 +3,12 @@ import { loadCore } from '../src/core.mjs';
 import { Embedder } from '../src/embedder.mjs';
 import { resolveModel } from '../src/model-registry.mjs';
 import { forFile, readAudioFile, writeStages } from './cli-audio.mjs';
+import { modelArgument } from './default-model.mjs';
 
 export const embedCommand = {
-  usage: `usage: speaker-id embed --model M [--stages DIR] [--threads N] FILE...
-  M: a model id from models/manifest.json, or a path to an .onnx exported by models/export.py.
+  usage: `usage: speaker-id embed [--model M] [--stages DIR] [--threads N] FILE...
+  M: a model id from models/manifest.json, or a path to an .onnx exported by models/export.py (default: the
+  embedded default model).
   Prints one JSON line per FILE: {"file", "model", "dim", "embedding", "durationSec", ...}.
   --stages DIR writes DIR/<name>/*.npy: the front-end stages, partial_embeds (Resemblyzer) and embedding.`,
   options: {
@@ -17,12 +19,11 @@ export const embedCommand = {
     help: { type: 'boolean', short: 'h', default: false },
   },
   async run(values, files, { UsageError }) {
-    if (!values.model) throw new UsageError('--model M is required (a manifest id or an .onnx path)');
     if (files.length === 0) throw new UsageError('no input files given');
     const threads = Number(values.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError('--threads must be 1..64');
     const core = await loadCore();
-    const model = await resolveModel(values.model);
+    const model = await resolveModel(await modelArgument(values.model));
     const embedder = await Embedder.create(core, model, { threads });
     try {
       for (const file of files) {

@@ -3,15 +3,17 @@
 import { parseArgs } from 'node:util';
 import { SpeakerIdError } from '../src/errors.mjs';
 import { embedCommand } from './embed-command.mjs';
+import { evalCommand } from './eval-command.mjs';
 import { featuresCommand } from './features-command.mjs';
 
 const USAGE = `usage: speaker-id <command> [options]
 commands:
   features --frontend resemblyzer|ecapa --out DIR FILE...   write every front-end stage of each FILE as .npy
-  embed --model M [--stages DIR] FILE...                    one JSON line with the embedding per FILE
+  embed [--model M] [--stages DIR] FILE...                  one JSON line with the embedding per FILE
+  eval [--model M] [--enroll K] [--json] DIR               EER, minDCF, top-1 on DIR/<speaker>/**/<recording>
 run 'speaker-id <command> --help' for details`;
 
-const COMMANDS = { features: featuresCommand, embed: embedCommand };
+const COMMANDS = { features: featuresCommand, embed: embedCommand, eval: evalCommand };
 
 export class UsageError extends Error {}
 
