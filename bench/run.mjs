@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODELS = [
+  ['compact (default)', `${ROOT}models/compact/compact-ecapa.onnx`],
   ['resemblyzer', `${ROOT}build/models/resemblyzer-golden.onnx`],
   ['ecapa (full)', `${ROOT}build/models/ecapa-full-recipe.onnx`],
 ];
@@ -30,10 +31,10 @@ for (const [label, onnx] of MODELS) {
 }
 
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
-console.log('model          thr  clip   decode resample features  infer(wasm) infer(native) wasm/native  pooling   cold(core+model)');
+console.log('model             thr  clip   decode resample features  infer(wasm) infer(native) wasm/native  pooling   cold(core+model)');
 for (const run of results.runs) {
   for (const row of run.rows) {
-    console.log(`${run.label.padEnd(14)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
+    console.log(`${run.label.padEnd(17)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
       `${f(row.decodeMs)}${f(row.resample44kMs)}${f(row.featuresMs)}${f(row.inferenceMs)}    ${f(row.nativeInferenceMs)}` +
       `      ${row.wasmVsNative.toFixed(2).padStart(5)}x${f(row.poolingMs)}` +
       `   ${f(run.coldStart.coreMs)} +${f(run.coldStart.modelAndSessionMs)}`);

@@ -3,7 +3,6 @@ import { loadCore } from '../src/core.mjs';
 import { Embedder } from '../src/embedder.mjs';
 import { resolveModel } from '../src/model-registry.mjs';
 import { forFile, readAudioFile, writeStages } from './cli-audio.mjs';
-import { modelArgument } from './default-model.mjs';
 
 export const embedCommand = {
   usage: `usage: speaker-id embed [--model M] [--stages DIR] [--threads N] FILE...
@@ -23,7 +22,7 @@ export const embedCommand = {
     const threads = Number(values.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError('--threads must be 1..64');
     const core = await loadCore();
-    const model = await resolveModel(await modelArgument(values.model));
+    const model = await resolveModel(values.model);
     const embedder = await Embedder.create(core, model, { threads });
     try {
       for (const file of files) {

@@ -9,7 +9,6 @@ import { InvalidArgumentError } from '../src/errors.mjs';
 import { centroid, cosine, verificationMetrics } from '../src/metrics.mjs';
 import { resolveModel } from '../src/model-registry.mjs';
 import { readAudioFile } from './cli-audio.mjs';
-import { modelArgument } from './default-model.mjs';
 
 const AUDIO = /\.(wav|flac|ogg|oga|opus|mp3|m4a)$/i;
 
@@ -90,7 +89,7 @@ export const evalCommand = {
     if (!Number.isInteger(enroll) || enroll < 1) throw new UsageError('--enroll must be a positive integer');
     const speakers = await listSpeakers(positionals[0]);
     const core = await loadCore();
-    const model = await resolveModel(await modelArgument(values.model));
+    const model = await resolveModel(values.model);
     const embedder = await Embedder.create(core, model, { threads: Number(values.threads) || 1 });
     try {
       for (const s of speakers) {

@@ -68,8 +68,16 @@ function describe(info, source, entry = {}) {
   };
 }
 
-/** Resolve `model` (manifest id or .onnx path/URL) -> { bytes, ...description }. */
+/** The id of the manifest's default model (the embedded one). */
+export async function defaultModelId() {
+  const entry = (await loadManifest()).models.find((m) => m.default);
+  if (!entry) throw new InvalidArgumentError('no default model in models/manifest.json: pass a model');
+  return entry.id;
+}
+
+/** Resolve `model` (manifest id or .onnx path/URL; default: the embedded model) -> { bytes, ...description }. */
 export async function resolveModel(model) {
+  if (model === undefined || model === null) model = await defaultModelId();
   if (typeof model !== 'string' || model.length === 0) {
     throw new InvalidArgumentError('model must be a manifest id or a path to an .onnx file');
   }

@@ -1,0 +1,33 @@
+// Normalises what callers pass as audio into decoded PCM { sampleRate, channels, interleaved }:
+//   { samples: Float32Array, sampleRate }   mono PCM
+//   an AudioBuffer (or anything with numberOfChannels, sampleRate, getChannelData)
+//   encoded bytes: ArrayBuffer, Uint8Array / other views, Blob (WAV by the C++ core; FLAC/Ogg/MP3 in JS)
+import { decodeAudio } from './audio-decode.mjs';
+import { InvalidAudioError } from './errors.mjs';
+
+export async function toDecodedAudio(core, audio) {
+  if (audio instanceof ArrayBuffer || ArrayBuffer.isView(audio) && !(audio instanceof Float32Array)) {
+    return decodeAudio(core, audio);
+  }
+  if (typeof Blob !== 'undefined' && audio instanceof Blob) {
+    return decodeAudio(core, new Uint8Array(await audio.arrayBuffer()));
+  }
+  if (audio && typeof audio.getChannelData === 'function') {
+    const channels = audio.numberOfChannels;
+    const data = Array.from({ length: channels }, (_, c) => audio.getChannelData(c));
+    const interleaved = new Float32Array(audio.length * channels);
+    for (let c = 0; c < channels; c++) for (let i = 0; i < audio.length; i++) interleaved[i * channels + c] = data[c][i];
+    return { sampleRate: audio.sampleRate, channels, interleaved };
+  }
+  if (audio && audio.samples instanceof Float32Array) {
+    if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0) {
+      throw new InvalidAudioError('{ samples, sampleRate }: sampleRate must be a positive integer (Hz)');
+    }
+    return { sampleRate: audio.sampleRate, channels: 1, interleaved: audio.samples };
+  }
+  if (audio instanceof Float32Array) {
+    throw new InvalidAudioError('a bare Float32Array has no sample rate: pass { samples, sampleRate }');
+  }
+  throw new InvalidAudioError('unsupported audio: pass { samples: Float32Array, sampleRate }, an AudioBuffer, ' +
+    'or encoded bytes (ArrayBuffer, Uint8Array, Blob)');
+}
