@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checkpoint import load_strict, torch_load
+
 EPS = 1e-12
 
 
@@ -181,18 +183,6 @@ def config_from_hparams(text):
 
 def load(weights, hparams_text):
     cfg = config_from_hparams(hparams_text)
-    model = ECAPA_TDNN(**cfg)
-    try:
-        state = torch.load(weights, map_location="cpu")
-    except Exception as err:  # noqa: BLE001
-        raise ValueError(f"{weights}: not a torch checkpoint ({err})") from err
-    expected = model.state_dict()
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    wrong = [f"{k} {tuple(state[k].shape)} != {tuple(v.shape)}" for k, v in expected.items()
-             if k in state and tuple(state[k].shape) != tuple(v.shape)]
-    if missing or unexpected or wrong:
-        raise ValueError(f"{weights}: does not match the ECAPA-TDNN of the hyperparams ({cfg}): missing "
-                         f"{missing[:5]}, unexpected {unexpected[:5]}, wrong shapes {wrong[:5]}")
-    model.load_state_dict(state)
-    return model.eval(), cfg
+    model = load_strict(ECAPA_TDNN(**cfg), torch_load(weights),
+                        f"{weights}: does not match the ECAPA-TDNN of the hyperparams ({cfg})")
+    return model, cfg

@@ -7,6 +7,8 @@ two GE2E loss scalars (similarity_weight / similarity_bias) that inference ignor
 import torch
 from torch import nn
 
+from .checkpoint import load_strict, torch_load
+
 MEL_BANDS = 40
 HIDDEN = 256
 EMBEDDING = 256
@@ -29,25 +31,11 @@ class VoiceEncoder(nn.Module):
 
 def load_state(path):
     """The model_state of an upstream pretrained.pt, minus the GE2E scalars. Raises ValueError with the reason."""
-    try:
-        ckpt = torch.load(path, map_location="cpu")
-    except Exception as err:  # noqa: BLE001 - torch raises many kinds for a non-checkpoint file
-        raise ValueError(f"{path}: not a torch checkpoint ({err})") from err
+    ckpt = torch_load(path)
     if not isinstance(ckpt, dict) or "model_state" not in ckpt:
         raise ValueError(f"{path}: not a Resemblyzer checkpoint (expected a dict with 'model_state')")
     return {k: v for k, v in ckpt["model_state"].items() if k not in IGNORED_KEYS}
 
 
 def load(path):
-    model = VoiceEncoder()
-    state = load_state(path)
-    expected = model.state_dict()
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    wrong = [f"{k} {tuple(state[k].shape)} != {tuple(v.shape)}" for k, v in expected.items()
-             if k in state and tuple(state[k].shape) != tuple(v.shape)]
-    if missing or unexpected or wrong:
-        raise ValueError(f"{path}: not a Resemblyzer VoiceEncoder state: missing {missing}, unexpected "
-                         f"{unexpected}, wrong shapes {wrong}")
-    model.load_state_dict(state)
-    return model.eval()
+    return load_strict(VoiceEncoder(), load_state(path), f"{path}: not a Resemblyzer VoiceEncoder state")
