@@ -117,9 +117,11 @@ void Gallery::add_speaker(const std::string& name, std::vector<Sample> samples) 
   if (samples.empty()) throw std::invalid_argument("speaker " + quoted(name) + " has no samples");
   for (const Sample& s : samples) check_sample(s);
   // Everything is validated above; what follows can only fail on allocation.
-  names_.reserve(names_.size() + 1);
-  samples_.reserve(samples_.size() + 1);
-  centroids_.reserve(centroids_.size() + dim_);
+  // Grow geometrically: an exact reserve(size + 1) per speaker would copy everything on every enrollment.
+  auto grow = [](auto& v, size_t need) { if (v.capacity() < need) v.reserve(std::max(need, 2 * v.capacity())); };
+  grow(names_, names_.size() + 1);
+  grow(samples_, samples_.size() + 1);
+  grow(centroids_, centroids_.size() + dim_);
   const size_t i = names_.size();
   index_.emplace(name, i);
   names_.push_back(name);
