@@ -9,8 +9,10 @@
 #include "match/crc32.h"
 #include "match/gallery.h"
 #include "match/profile_format.h"
+#include "match_fixtures.h"
 
 using namespace sid;
+using sid::test::sample;
 
 static const std::string kSha(64, 'a');
 
@@ -22,8 +24,6 @@ static std::vector<float> unit(size_t dim, size_t axis, float noise = 0.0f, unsi
   v[axis] += 1.0f;
   return v;
 }
-
-static Sample sample(std::vector<float> e) { return Sample{std::move(e), 3.0f, 2.5f, 1700000000000}; }
 
 TEST_CASE("crc32 and cosine basics", "[match]") {
   const char* text = "123456789";

@@ -12,22 +12,15 @@
 
 #include "match/cosine.h"
 #include "match/gallery.h"
+#include "match_fixtures.h"
 
 using namespace sid;
+using sid::test::sample;
 using Catch::Matchers::Contains;
 
 namespace {
 
 const std::string kSha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-Sample sample(std::vector<float> e, float dur = 3.0f, float speech = 2.5f, int64_t at = 1700000000000) {
-  Sample s;
-  s.embedding = std::move(e);
-  s.duration_sec = dur;
-  s.speech_sec = speech;
-  s.created_at_ms = at;
-  return s;
-}
 
 std::vector<float> unit(size_t dim, size_t axis, float scale = 1.0f) {
   std::vector<float> v(dim, 0.0f);

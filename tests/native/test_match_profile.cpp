@@ -10,9 +10,11 @@
 
 #include "match/crc32.h"
 #include "match/gallery.h"
+#include "match_fixtures.h"
 #include "match/profile_format.h"
 
 using namespace sid;
+using sid::test::sample;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -20,15 +22,6 @@ namespace {
 const std::string kSha = "00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210";
 const std::string kModel = "ecapa";  // 5 bytes: dim at 45, speaker count at 49, first speaker at 53
 constexpr size_t kDimAt = 8 + 5 + 32, kCountAt = kDimAt + 4, kFirstSpeakerAt = kCountAt + 4;
-
-Sample sample(std::vector<float> e, float dur, float speech, int64_t at) {
-  Sample s;
-  s.embedding = std::move(e);
-  s.duration_sec = dur;
-  s.speech_sec = speech;
-  s.created_at_ms = at;
-  return s;
-}
 
 Gallery make_gallery(size_t dim = 8) {
   Gallery g(kModel, kSha, dim);
