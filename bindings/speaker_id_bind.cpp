@@ -7,13 +7,21 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
 #include <cstdint>
+#include <exception>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "audio/downmix.h"
 #include "audio/resampler.h"
+#include "audio/speech_quality.h"
 #include "audio/wav_decoder.h"
+#include "match/gallery.h"
+#include "match/profile_format.h"
+#include "match/speaker_name.h"
 #include "pipeline/compat_preprocess.h"
 #include "pipeline/ecapa_frontend.h"
 #include "pipeline/pooling.h"
@@ -93,6 +101,30 @@ class AudioPrep {
   val mono() const { return view(mono_); }
   val output() const { return view(out_); }
 
+  // Speech / level / clipping measurements of the last run (see audio/speech_quality.h); {error} on bad options.
+  val quality(int vad_mode, double min_window_dbfs, float clip_level) const {
+    val r = val::object();
+    try {
+      sid::QualityOptions o;
+      o.vad_mode = vad_mode;
+      o.min_window_dbfs = min_window_dbfs;
+      o.clip_level = clip_level;
+      const auto q = sid::measure_speech_quality(mono_.data(), mono_.size(), out_, o);
+      r.set("durationSec", q.duration_sec);
+      r.set("speechSec", q.speech_sec);
+      r.set("windows", static_cast<double>(q.windows));
+      r.set("speechWindows", static_cast<double>(q.speech_windows));
+      r.set("speechDbfs", q.speech_dbfs);
+      r.set("overallDbfs", q.overall_dbfs);
+      r.set("peakDbfs", q.peak_dbfs);
+      r.set("clippedSamples", static_cast<double>(q.clipped_samples));
+      r.set("clippedFraction", q.clipped_fraction);
+    } catch (const std::exception& e) {
+      r.set("error", std::string(e.what()));
+    }
+    return r;
+  }
+
  private:
   std::vector<float> mono_, out_;
 };
@@ -158,6 +190,157 @@ class Pooling {
   std::vector<float> out_;
 };
 
+// --- matching ------------------------------------------------------------------------------------------------
+// Errors cross the boundary as strings ("" = success) or an {error} field, never as C++ exceptions, so JS can
+// turn them into its typed errors.
+
+val sample_to_js(const sid::Sample& s) {
+  val o = val::object();
+  o.set("embedding", val::global("Float32Array").new_(view(s.embedding)));  // a copy, owned by JS
+  o.set("durationSec", s.duration_sec);
+  o.set("speechSec", s.speech_sec);
+  o.set("createdAt", static_cast<double>(s.created_at_ms));
+  return o;
+}
+
+val speakers_to_js(const sid::Gallery& g, bool with_samples) {
+  val list = val::array();
+  for (const auto& info : g.speakers()) {
+    val o = val::object();
+    o.set("name", info.name);
+    if (with_samples) {
+      val samples = val::array();
+      for (const auto& s : g.samples(info.name)) samples.call<void>("push", sample_to_js(s));
+      o.set("samples", samples);
+    } else {
+      o.set("samples", static_cast<double>(info.sample_count));
+      o.set("durationSec", info.total_duration_sec);
+      o.set("speechSec", info.total_speech_sec);
+      o.set("firstCreatedAt", static_cast<double>(info.first_created_at_ms));
+      o.set("lastCreatedAt", static_cast<double>(info.last_created_at_ms));
+    }
+    list.call<void>("push", o);
+  }
+  return list;
+}
+
+// A sid::Gallery that starts empty: init() sets the model (constructors cannot report errors as strings).
+class GalleryHandle {
+ public:
+  std::string init(const std::string& model_id, const std::string& model_sha256, int dim) {
+    try {
+      if (dim < 1) return "dim must be >= 1";
+      g_.emplace(model_id, model_sha256, static_cast<size_t>(dim));
+      return "";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  }
+  int size() const { return g_ ? static_cast<int>(g_->size()) : 0; }
+  bool contains(const std::string& name) const { return g_ && g_->contains(name); }
+  std::string modelMismatch(const std::string& id, const std::string& sha) const { return g().model_mismatch(id, sha); }
+
+  std::string addSample(const std::string& name, const FloatBuffer& embedding, double duration_sec, double speech_sec,
+                        double created_at_ms) {
+    return guard([&] {
+      if (!std::isfinite(created_at_ms)) throw std::invalid_argument("createdAt must be a finite number (ms)");
+      sid::Sample s;
+      s.embedding = embedding.data();
+      s.duration_sec = static_cast<float>(duration_sec);
+      s.speech_sec = static_cast<float>(speech_sec);
+      s.created_at_ms = static_cast<int64_t>(created_at_ms);
+      g().add_sample(name, s);
+    });
+  }
+  bool remove(const std::string& name) { return g().remove(name); }
+  std::string rename(const std::string& from, const std::string& to) { return guard([&] { g().rename(from, to); }); }
+  void reset() { g().reset(); }
+  val speakers() const { return speakers_to_js(g(), false); }
+  val speakersWithSamples() const { return speakers_to_js(g(), true); }
+
+  val identify(const FloatBuffer& query, int top_k, float threshold) const {
+    val r = val::object();
+    try {
+      if (top_k < 0) throw std::invalid_argument("topK must be >= 0");
+      const auto res = g().identify(query.data(), static_cast<size_t>(top_k), threshold);
+      r.set("speaker", res.speaker.empty() ? val::null() : val(res.speaker));
+      r.set("score", res.score);
+      val c = val::array();
+      for (const auto& cand : res.candidates) {
+        val o = val::object();
+        o.set("name", cand.name);
+        o.set("score", cand.score);
+        c.call<void>("push", o);
+      }
+      r.set("candidates", c);
+    } catch (const std::exception& e) {
+      r.set("error", std::string(e.what()));
+    }
+    return r;
+  }
+  val verify(const std::string& name, const FloatBuffer& query, float threshold) const {
+    val r = val::object();
+    try {
+      const auto res = g().verify(name, query.data(), threshold);
+      r.set("accepted", res.accepted);
+      r.set("score", res.score);
+    } catch (const std::exception& e) {
+      r.set("error", std::string(e.what()));
+    }
+    return r;
+  }
+
+  // The profile blob of the whole gallery; a view valid until the next call (JS copies it).
+  val exportProfiles() {
+    blob_ = sid::export_profiles(g());
+    return view(blob_);
+  }
+  std::string importProfiles(const ByteBuffer& bytes, bool merge) {
+    return sid::import_profiles(g(), bytes.data().data(), bytes.data().size(),
+                                merge ? sid::ImportMode::kMerge : sid::ImportMode::kReplace);
+  }
+
+ private:
+  sid::Gallery& g() {
+    if (!g_) throw std::logic_error("gallery used before init()");
+    return *g_;
+  }
+  const sid::Gallery& g() const {
+    if (!g_) throw std::logic_error("gallery used before init()");
+    return *g_;
+  }
+  template <typename F>
+  std::string guard(F&& f) {
+    try {
+      f();
+      return "";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  }
+
+  std::optional<sid::Gallery> g_;
+  std::vector<uint8_t> blob_;
+};
+
+// A decoded profile blob of any model: its model and its speakers with their samples.
+class ProfileBlob {
+ public:
+  std::string decode(const ByteBuffer& bytes) {
+    g_.reset();
+    return sid::decode_profiles(bytes.data().data(), bytes.data().size(), g_);
+  }
+  std::string modelId() const { return g_ ? g_->model_id() : ""; }
+  std::string modelSha256() const { return g_ ? g_->model_sha256() : ""; }
+  int dim() const { return g_ ? static_cast<int>(g_->dim()) : 0; }
+  val speakers() const { return g_ ? speakers_to_js(*g_, true) : val::array(); }
+
+ private:
+  std::optional<sid::Gallery> g_;
+};
+
+std::string speakerNameError(const std::string& name) { return sid::speaker_name_error(name); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(speaker_id_core) {
@@ -173,7 +356,8 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
       .function("bitsPerSample", &WavFile::bitsPerSample).function("isFloat", &WavFile::isFloat)
       .function("frames", &WavFile::frames).function("samples", &WavFile::samples);
   class_<AudioPrep>("AudioPrep").constructor<>()
-      .function("run", &AudioPrep::run).function("mono", &AudioPrep::mono).function("output", &AudioPrep::output);
+      .function("run", &AudioPrep::run).function("mono", &AudioPrep::mono).function("output", &AudioPrep::output)
+      .function("quality", &AudioPrep::quality);
   class_<ResemblyzerFrontend>("ResemblyzerFrontend").constructor<>()
       .function("run", &ResemblyzerFrontend::run)
       .function("rmsDbfs", &ResemblyzerFrontend::rmsDbfs).function("gainDb", &ResemblyzerFrontend::gainDb)
@@ -189,4 +373,17 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
       .function("meanL2", &Pooling::meanL2).function("output", &Pooling::output);
   class_<CompatPreprocess>("CompatPreprocess").constructor<>()
       .function("run", &CompatPreprocess::run).function("output", &CompatPreprocess::output);
+  class_<GalleryHandle>("Gallery").constructor<>()
+      .function("init", &GalleryHandle::init).function("size", &GalleryHandle::size)
+      .function("contains", &GalleryHandle::contains).function("modelMismatch", &GalleryHandle::modelMismatch)
+      .function("addSample", &GalleryHandle::addSample).function("remove", &GalleryHandle::remove)
+      .function("rename", &GalleryHandle::rename).function("reset", &GalleryHandle::reset)
+      .function("speakers", &GalleryHandle::speakers).function("speakersWithSamples", &GalleryHandle::speakersWithSamples)
+      .function("identify", &GalleryHandle::identify).function("verify", &GalleryHandle::verify)
+      .function("exportProfiles", &GalleryHandle::exportProfiles).function("importProfiles", &GalleryHandle::importProfiles);
+  class_<ProfileBlob>("ProfileBlob").constructor<>()
+      .function("decode", &ProfileBlob::decode).function("modelId", &ProfileBlob::modelId)
+      .function("modelSha256", &ProfileBlob::modelSha256).function("dim", &ProfileBlob::dim)
+      .function("speakers", &ProfileBlob::speakers);
+  emscripten::function("speakerNameError", &speakerNameError);
 }

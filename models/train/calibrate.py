@@ -36,6 +36,30 @@ def eer_threshold(scores, labels):
     return float((frr[i] + far[i]) / 2), float(s[i])
 
 
+def centroid_trials(embs, spk):
+    """Segment-vs-enrolled-speaker trials, the way SpeakerId scores (identify / verify against a centroid).
+    Each speaker with >= 2 segments is enrolled from all its segments but one (centroid = L2(mean(L2))); the left-out
+    segment is a target trial against it (every segment is left out in turn) and a non-target trial against every
+    other speaker's centroid of all its segments. Caveat: a LibriSpeech speaker's segments come from ONE utterance,
+    so target trials are same-session and score higher than real enroll-today, identify-tomorrow use."""
+    names = sorted(set(spk))
+    idx = {n: [i for i, s in enumerate(spk) if s == n] for n in names}
+    names = [n for n in names if len(idx[n]) >= 2]
+    unit = lambda v: v / np.linalg.norm(v)
+    full = {n: unit(embs[idx[n]].mean(axis=0)) for n in names}
+    scores, labels = [], []
+    for n in names:
+        for i in idx[n]:
+            rest = [j for j in idx[n] if j != i]
+            scores.append(float(embs[i] @ unit(embs[rest].mean(axis=0))))
+            labels.append(1)
+            for m in names:
+                if m != n:
+                    scores.append(float(embs[i] @ full[m]))
+                    labels.append(0)
+    return np.array(scores), np.array(labels, dtype=np.int64)
+
+
 @torch.no_grad()
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -43,6 +67,8 @@ def main():
     ap.add_argument("--hparams", required=True)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--subset", choices=["ls", "sc", "all"], default="ls")
+    ap.add_argument("--protocol", choices=["pairs", "centroid"], default="pairs",
+                    help="pairs: segment vs segment (train.py's validation); centroid: segment vs enrolled speaker")
     args = ap.parse_args()
     torch.set_num_threads(2)
     model, _ = ecapa_tdnn.load(args.ckpt, open(args.hparams).read())
@@ -53,11 +79,14 @@ def main():
         segs = [(s, x) for s, x in segs if s.startswith(args.subset + ":")]
     embs = torch.stack([F.normalize(model(fbank(torch.from_numpy(x)[None]))[0, 0], dim=0) for _, x in segs]).numpy()
     spk = [s for s, _ in segs]
-    iu = np.triu_indices(len(segs), 1)
-    scores = (embs @ embs.T)[iu]
-    labels = np.array([spk[i] == spk[j] for i, j in zip(*iu)], dtype=np.int64)
+    if args.protocol == "centroid":
+        scores, labels = centroid_trials(embs, spk)
+    else:
+        iu = np.triu_indices(len(segs), 1)
+        scores = (embs @ embs.T)[iu]
+        labels = np.array([spk[i] == spk[j] for i, j in zip(*iu)], dtype=np.int64)
     eer, thr = eer_threshold(scores, labels)
-    print(json.dumps({"threshold": round(thr, 4), "eer": round(eer, 4), "subset": args.subset,
+    print(json.dumps({"threshold": round(thr, 4), "eer": round(eer, 4), "subset": args.subset, "protocol": args.protocol,
                       "trials": {"target": int(labels.sum()), "nontarget": int((1 - labels).sum())}}))
 
 

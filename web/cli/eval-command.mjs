@@ -1,13 +1,17 @@
 // `speaker-id eval DIR`: DIR holds one folder per speaker with that speaker's recordings at any depth below it.
 // Scores every same/different-speaker pair (cosine) -> EER and minDCF (p_target 0.01); top-1 identification with
 // K enrollment recordings per speaker (the first K by path; speakers with fewer than K + 1 skipped for that part).
-import { readdir, stat } from 'node:fs/promises';
+// With --cohort C: every recording below C (any depth) is embedded with the same model as a score-normalisation
+// cohort, and the same metrics are also reported on S-norm and AS-norm (top --cohort-top N) scores
+// (web/src/score-norm.mjs; docs/score-normalisation.md).
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadCore } from '../src/core.mjs';
 import { Embedder } from '../src/embedder.mjs';
 import { InvalidArgumentError } from '../src/errors.mjs';
 import { centroid, cosine, verificationMetrics } from '../src/metrics.mjs';
 import { resolveModel } from '../src/model-registry.mjs';
+import { buildCohort, cohortScores, normalizeScore, scoreStats } from '../src/score-norm.mjs';
 import { readAudioFile } from './cli-audio.mjs';
 
 const AUDIO = /\.(wav|flac|ogg|oga|opus|mp3|m4a)$/i;
@@ -42,43 +46,116 @@ export async function listSpeakers(dir) {
   return speakers;
 }
 
-export function evaluate(speakers, enroll) {
-  const utts = speakers.flatMap((s, si) => s.embeddings.map((e) => ({ si, e })));
-  const targets = [], nontargets = [];
+/**
+ * Metrics of speakers [{ embeddings }]. Without norm: raw cosine only. With norm = { cohort, top } (a buildCohort
+ * cohort, the AS-norm N): the same pairs and identification trials are also scored with S-norm (whole cohort) and
+ * AS-norm (top N per side), and reported as eerSnorm, minDcfSnorm, top1Snorm, eerAsnorm, ... .
+ */
+export function evaluate(speakers, enroll, norm = null) {
+  // one scorer per score kind: raw cosine, and with a cohort S-norm and AS-norm (each side's stats computed once)
+  const kinds = [{ suffix: '', stats: null }];
+  if (norm) {
+    kinds.push({ suffix: 'Snorm', stats: (x) => x.full }, { suffix: 'Asnorm', stats: (x) => x.top });
+  }
+  const withStats = (e) => {
+    if (!norm) return { e };
+    const sc = cohortScores(norm.cohort, e);
+    return { e, full: scoreStats(sc), top: scoreStats(sc, norm.top) };
+  };
+  const scoreAll = (a, b) => {
+    const s = cosine(a.e, b.e);
+    return kinds.map((k) => (k.stats ? normalizeScore(s, k.stats(a), k.stats(b)) : s));
+  };
+
+  const utts = speakers.flatMap((s, si) => s.embeddings.map((e) => ({ si, ...withStats(e) })));
+  const targets = kinds.map(() => []), nontargets = kinds.map(() => []);
   for (let i = 0; i < utts.length; i++) {
     for (let j = i + 1; j < utts.length; j++) {
-      (utts[i].si === utts[j].si ? targets : nontargets).push(cosine(utts[i].e, utts[j].e));
+      const into = utts[i].si === utts[j].si ? targets : nontargets;
+      scoreAll(utts[i], utts[j]).forEach((s, k) => into[k].push(s));
     }
   }
-  const v = verificationMetrics(targets, nontargets);
   const enrolled = speakers.map((s, si) => ({ si, s })).filter(({ s }) => s.embeddings.length > enroll);
-  let correct = 0, total = 0;
+  const correct = kinds.map(() => 0);
+  let total = 0;
   if (enrolled.length >= 2) {
-    const centroids = enrolled.map(({ s }) => centroid(s.embeddings.slice(0, enroll)));
+    const centroids = enrolled.map(({ s }) => withStats(centroid(s.embeddings.slice(0, enroll))));
     enrolled.forEach(({ s }, k) => {
       for (const e of s.embeddings.slice(enroll)) {
-        let best = -1, bestScore = -Infinity;
-        centroids.forEach((c, m) => { const sc = cosine(e, c); if (sc > bestScore) { bestScore = sc; best = m; } });
-        correct += best === k ? 1 : 0;
+        const probe = withStats(e);
+        const best = kinds.map(() => ({ m: -1, score: -Infinity }));
+        centroids.forEach((c, m) => scoreAll(c, probe).forEach((sc, q) => {
+          if (sc > best[q].score) best[q] = { m, score: sc };
+        }));
+        best.forEach((b, q) => { correct[q] += b.m === k ? 1 : 0; });
         total++;
       }
     });
   }
-  return {
-    eer: v.eer, eerThreshold: v.eerThreshold, minDcf: v.minDcf, pTarget: v.pTarget,
-    top1: total ? correct / total : null, top1Trials: total, top1Speakers: enrolled.length,
-    speakers: speakers.length, utterances: utts.length,
-    trials: targets.length + nontargets.length, targetTrials: targets.length, nontargetTrials: nontargets.length,
-  };
+  const out = {};
+  kinds.forEach(({ suffix }, k) => {
+    const v = verificationMetrics(targets[k], nontargets[k]);
+    Object.assign(out, {
+      [`eer${suffix}`]: v.eer, [`eerThreshold${suffix}`]: v.eerThreshold, [`minDcf${suffix}`]: v.minDcf,
+      ...(suffix ? {} : { pTarget: v.pTarget }),
+      [`top1${suffix}`]: total ? correct[k] / total : null,
+      ...(suffix ? {} : { top1Trials: total, top1Speakers: enrolled.length }),
+    });
+    if (k === 0) {
+      Object.assign(out, {
+        speakers: speakers.length, utterances: utts.length, trials: targets[0].length + nontargets[0].length,
+        targetTrials: targets[0].length, nontargetTrials: nontargets[0].length,
+      });
+    }
+  });
+  if (norm) Object.assign(out, { cohortSize: norm.cohort.size, cohortTop: Math.min(norm.top, norm.cohort.size) });
+  return out;
+}
+
+async function embedFiles(core, embedder, files, base) {
+  const out = [];
+  for (const f of files) {
+    const audio = await readAudioFile(core, f);
+    try {
+      out.push((await embedder.embed(audio)).embedding);
+    } catch (err) {
+      err.message = `${relative(base, f)}: ${err.message}`;
+      throw err;
+    }
+  }
+  return out;
+}
+
+async function listCohort(dir, speakers) {
+  let files;
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    files = await audioFilesBelow(dir);
+  } catch (err) {
+    throw new InvalidArgumentError(`${dir}: cannot read the cohort folder (${err.code ?? err.message})`);
+  }
+  if (!files.length) throw new InvalidArgumentError(`${dir}: no audio recordings in the cohort folder`);
+  // a recording both in the cohort and in the data would be scored against itself: refuse
+  const data = new Set(await Promise.all(speakers.flatMap((s) => s.files).map((f) => realpath(f))));
+  for (const f of files) {
+    if (data.has(await realpath(f))) {
+      throw new InvalidArgumentError(`${f}: is in the cohort and in the data; the cohort must be other speakers`);
+    }
+  }
+  return files;
 }
 
 export const evalCommand = {
-  usage: `usage: speaker-id eval [--model M] [--enroll K] [--json] DIR
+  usage: `usage: speaker-id eval [--model M] [--enroll K] [--cohort C [--cohort-top N]] [--json] DIR
   DIR/<speaker>/**/<recording>: scores every pair of recordings; prints EER, minDCF (p_target 0.01) and top-1
-  identification accuracy with K enrollment recordings per speaker (default 3).`,
+  identification accuracy with K enrollment recordings per speaker (default 3).
+  --cohort C: also with cohort score normalisation, S-norm and AS-norm over each side's N most similar
+  cohort recordings (default 100); C holds recordings of other speakers at any depth.`,
   options: {
     model: { type: 'string' },
     enroll: { type: 'string', default: '3' },
+    cohort: { type: 'string' },
+    'cohort-top': { type: 'string', default: '100' },
     threads: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -87,27 +164,21 @@ export const evalCommand = {
     if (positionals.length !== 1) throw new UsageError('give exactly one data folder: speaker-id eval DIR');
     const enroll = Number(values.enroll);
     if (!Number.isInteger(enroll) || enroll < 1) throw new UsageError('--enroll must be a positive integer');
+    const top = Number(values['cohort-top']);
+    if (!Number.isInteger(top) || top < 1) throw new UsageError('--cohort-top must be a positive integer');
     const speakers = await listSpeakers(positionals[0]);
+    const cohortFiles = values.cohort === undefined ? null : await listCohort(values.cohort, speakers);
     const core = await loadCore();
     const model = await resolveModel(values.model);
     const embedder = await Embedder.create(core, model, { threads: Number(values.threads) || 1 });
+    let cohort = null;
     try {
-      for (const s of speakers) {
-        s.embeddings = [];
-        for (const f of s.files) {
-          const audio = await readAudioFile(core, f);
-          try {
-            s.embeddings.push((await embedder.embed(audio)).embedding);
-          } catch (err) {
-            err.message = `${relative(positionals[0], f)}: ${err.message}`;
-            throw err;
-          }
-        }
-      }
+      for (const s of speakers) s.embeddings = await embedFiles(core, embedder, s.files, positionals[0]);
+      if (cohortFiles) cohort = buildCohort(await embedFiles(core, embedder, cohortFiles, values.cohort));
     } finally {
       await embedder.dispose();
     }
-    const r = { model: model.id, enroll, ...evaluate(speakers, enroll) };
+    const r = { model: model.id, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }) };
     if (values.json) {
       process.stdout.write(JSON.stringify(r) + '\n');
     } else {
@@ -119,6 +190,12 @@ export const evalCommand = {
         `EER        ${pct(r.eer)} (threshold ${r.eerThreshold.toFixed(4)})`,
         `minDCF     ${r.minDcf.toFixed(4)} (p_target ${r.pTarget})`,
         `top-1      ${pct(r.top1)} (${r.top1Trials} recordings, ${r.top1Speakers} speakers, ${enroll} enrolled each)`,
+        ...(cohort ? [
+          `cohort     ${r.cohortSize} recordings (${values.cohort}); AS-norm top ${r.cohortTop}`,
+          ...[['S-norm', 'Snorm'], ['AS-norm', 'Asnorm']].map(([label, k]) =>
+            `${label.padEnd(10)} EER ${pct(r[`eer${k}`])} (threshold ${r[`eerThreshold${k}`].toFixed(4)}), ` +
+            `minDCF ${r[`minDcf${k}`].toFixed(4)}, top-1 ${pct(r[`top1${k}`])}`),
+        ] : []),
       ].join('\n') + '\n');
     }
     return 0;

@@ -1,5 +1,6 @@
 // Normalises what callers pass as audio into decoded PCM { sampleRate, channels, interleaved }:
 //   { samples: Float32Array, sampleRate }   mono PCM
+//   { interleaved: Float32Array, channels, sampleRate }   decoded PCM (what decodeAudio returns)
 //   an AudioBuffer (or anything with numberOfChannels, sampleRate, getChannelData)
 //   encoded bytes: ArrayBuffer, Uint8Array / other views, Blob (WAV by the C++ core; FLAC/Ogg/MP3 in JS)
 import { decodeAudio } from './audio-decode.mjs';
@@ -18,6 +19,13 @@ export async function toDecodedAudio(core, audio) {
     const interleaved = new Float32Array(audio.length * channels);
     for (let c = 0; c < channels; c++) for (let i = 0; i < audio.length; i++) interleaved[i * channels + c] = data[c][i];
     return { sampleRate: audio.sampleRate, channels, interleaved };
+  }
+  if (audio && audio.interleaved instanceof Float32Array && Number.isInteger(audio.channels)) {
+    // Already decoded (decodeAudio's result): validated by the C++ preparation.
+    if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0) {
+      throw new InvalidAudioError('{ interleaved, channels, sampleRate }: sampleRate must be a positive integer (Hz)');
+    }
+    return { sampleRate: audio.sampleRate, channels: audio.channels, interleaved: audio.interleaved };
   }
   if (audio && audio.samples instanceof Float32Array) {
     if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0) {

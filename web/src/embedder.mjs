@@ -36,11 +36,15 @@ export class Embedder {
     this.session = session;
   }
 
-  /** Embed decoded audio; returns { embedding, partials?, stages, durationSec, timings }. */
-  async embed(audio) {
+  /**
+   * Embed decoded audio; returns { embedding, partials?, stages, durationSec, measurements?, timings }.
+   * `before(fe)` runs after the front-end and before inference (quality checks refuse audio there, cheaply).
+   */
+  async embed(audio, { quality, before } = {}) {
     const { core, model } = this;
     const t0 = performance.now();
-    const fe = runFrontend(core, model.frontend, audio);
+    const fe = runFrontend(core, model.frontend, audio, quality);
+    before?.(fe);
     const t1 = performance.now();
     const { data, shape } = fe.modelInput;
     if (model.frontend === 'ecapa' && shape[1] < ECAPA_MIN_FRAMES) {
@@ -59,7 +63,7 @@ export class Embedder {
     }
     const t3 = performance.now();
     return {
-      embedding, partials, stages: fe.stages, durationSec: fe.durationSec,
+      embedding, partials, stages: fe.stages, durationSec: fe.durationSec, measurements: fe.measurements,
       timings: { featuresMs: t1 - t0, inferenceMs: t2 - t1, poolingMs: t3 - t2 },
     };
   }

@@ -16,8 +16,11 @@ function withBuffer(core, samples, fn) {
   }
 }
 
-/** Downmix + resample decoded audio ({ sampleRate, channels, interleaved }) -> { raw, wav16k } (owned copies). */
-export function prepareAudio(core, audio) {
+/**
+ * Downmix + resample decoded audio ({ sampleRate, channels, interleaved }) -> { raw, wav16k } (owned copies), plus
+ * `measurements` (speech seconds, levels, clipping; see quality.mjs) when `quality` options are given.
+ */
+export function prepareAudio(core, audio, quality) {
   const { sampleRate, channels, interleaved } = audio;
   if (!interleaved || interleaved.length === 0) throw new InvalidAudioError('no audio samples: the input is empty');
   const prep = new core.AudioPrep();
@@ -25,7 +28,12 @@ export function prepareAudio(core, audio) {
     return withBuffer(core, interleaved, (buf) => {
       const err = prep.run(buf, channels, sampleRate, TARGET_RATE);
       if (err) throw new InvalidAudioError(`cannot use this audio: ${err}`);
-      return { raw: prep.mono().slice(), wav16k: prep.output().slice(), sampleRate };
+      let measurements;
+      if (quality) {
+        measurements = prep.quality(quality.vadMode, quality.minWindowDbfs, quality.clipLevel);
+        if (measurements.error) throw new InvalidArgumentError(`quality options: ${measurements.error}`);
+      }
+      return { raw: prep.mono().slice(), wav16k: prep.output().slice(), sampleRate, measurements };
     });
   } finally {
     prep.delete();
@@ -77,13 +85,13 @@ function ecapaStages(core, raw, wav16k) {
   }
 }
 
-/** Run one front-end ('resemblyzer' | 'ecapa') on decoded audio. */
-export function runFrontend(core, frontend, audio) {
+/** Run one front-end ('resemblyzer' | 'ecapa') on decoded audio (`quality`: see prepareAudio). */
+export function runFrontend(core, frontend, audio, quality) {
   if (!FRONTENDS.includes(frontend)) {
     throw new InvalidArgumentError(`unknown front-end '${frontend}'; accepted: ${FRONTENDS.join(', ')}`);
   }
-  const { raw, wav16k } = prepareAudio(core, audio);
+  const { raw, wav16k, measurements } = prepareAudio(core, audio, quality);
   const durationSec = raw.length / audio.sampleRate;
   const result = frontend === 'resemblyzer' ? resemblyzerStages(core, raw, wav16k) : ecapaStages(core, raw, wav16k);
-  return { ...result, durationSec, sampleRate: audio.sampleRate, channels: audio.channels };
+  return { ...result, durationSec, measurements, sampleRate: audio.sampleRate, channels: audio.channels };
 }

@@ -7,4 +7,11 @@ export { encodeNpy, decodeNpy } from './npy.mjs';
 export { Embedder } from './embedder.mjs';
 export { resolveModel, defaultModelId, loadManifest } from './model-registry.mjs';
 export { toDecodedAudio } from './audio-input.mjs';
-export { SpeakerIdError, InvalidAudioError, InvalidArgumentError } from './errors.mjs';
+export { DEFAULT_QUALITY } from './quality.mjs';
+export { createMemoryStore } from './stores/memory-store.mjs';
+export { ADAPTER_METHODS, checkAdapter } from './stores/store-interface.mjs';
+export {
+  SpeakerIdError, InvalidAudioError, InvalidArgumentError, AudioTooShortError, NoVoiceError, ClippingError,
+  TooQuietError, UnknownSpeakerError, SpeakerExistsError, ModelMismatchError, InvalidProfileError, StoreError,
+  DisposedError, ERROR_CLASSES,
+} from './errors.mjs';

@@ -104,8 +104,9 @@ export async function resolveModel(model) {
   } catch (err) {
     throw new InvalidArgumentError(`cannot read model ${model}: ${err.code ?? err.message}`);
   }
+  // Every model gets a sha256: profiles record it, so enrollments of one file are never matched with another's.
+  const digest = await sha256Hex(bytes);
   if (entry?.onnx_sha256) {
-    const digest = await sha256Hex(bytes);
     if (digest !== entry.onnx_sha256) {
       throw new InvalidArgumentError(`model '${model}' (${url.pathname}) has sha256 ${digest}, the manifest says ` +
         `${entry.onnx_sha256}: refusing a modified or wrong file`);
@@ -117,5 +118,5 @@ export async function resolveModel(model) {
   } catch (err) {
     throw new InvalidArgumentError(`${model} is not an ONNX model (${err.message})`);
   }
-  return { bytes, ...describe(info, model, entry) };
+  return { bytes, ...describe(info, model, entry), sha256: digest };
 }

@@ -1,44 +1,310 @@
-// The SpeakerId object users program against. Today: create / embed / dispose on the embedded default model (or
-// any manifest id / exported .onnx); enrollment, identification and storage follow (issue 5, DESIGN.md).
+// The SpeakerId object users program against (DESIGN.md, "Interfaces"): enroll / identify / verify / embed, the
+// enrolled speakers, profile export / import, on any model, with enrollments kept by a storage adapter.
+//
+// State: the gallery lives in wasm memory (C++ match/gallery); the store is the durable source of truth. Every
+// call first checks the store's version token and reloads the gallery when another writer (a second tab, another
+// process) changed it; every mutation is committed by the store before the gallery changes and the promise
+// resolves. Calls on one SpeakerId run one at a time, in call order.
 import { loadCore } from './core.mjs';
-import { Embedder } from './embedder.mjs';
+import { Embedder, ECAPA_MIN_FRAMES } from './embedder.mjs';
 import { toDecodedAudio } from './audio-input.mjs';
 import { resolveModel } from './model-registry.mjs';
-import { SpeakerIdError } from './errors.mjs';
+import { AudioTooShortError, DisposedError, InvalidArgumentError, ModelMismatchError, SpeakerIdError,
+  UnknownSpeakerError } from './errors.mjs';
+import { Gallery, checkSpeakerName, profileCodec } from './gallery.mjs';
+import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } from './quality.mjs';
+import { openStoreOption } from './stores/open-store.mjs';
+
+const DEFAULT_TOP_K = 5;
+const IMPORT_MODES = ['replace', 'merge'];
+
+function checkThreshold(threshold, what) {
+  if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= -1 && threshold <= 1)) {
+    throw new InvalidArgumentError(`${what} must be a number in [-1, 1] (raw cosine), got ${threshold}`);
+  }
+  return threshold;
+}
+
+function toBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new InvalidArgumentError('profiles must be a Uint8Array, ArrayBuffer or other ArrayBufferView (from exportProfiles())');
+}
 
 export class SpeakerId {
   /**
-   * Options: model (manifest id or .onnx path/URL; default: the embedded compact model), threads (ORT wasm
-   * threads, default 1), wasmModule / wasmBinary (the core's .wasm, e.g. a precompiled module in workerd).
+   * Options (all optional):
+   *  model      manifest id or .onnx path/URL (default: the embedded compact model)
+   *  store      'memory' (default) | 'indexeddb' | { indexeddb: { name } } | { file: DIR } | a store adapter
+   *  threshold  decision threshold (raw cosine); default: the model's calibrated threshold from the manifest
+   *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
+   *  threads    ONNX Runtime wasm threads (default 1)
+   *  wasmModule / wasmBinary   the core's .wasm (e.g. a precompiled module in workerd)
    */
-  static async create({ model, threads = 1, wasmModule, wasmBinary } = {}) {
+  static async create({ model, store, threshold, quality, threads = 1, wasmModule, wasmBinary } = {}) {
+    const q = qualityOptions(quality);
+    if (threshold !== undefined) checkThreshold(threshold, 'threshold');
     const core = await loadCore({ wasmModule, wasmBinary });
     const resolved = await resolveModel(model);
+    const adapter = await openStoreOption(store);
+    const desc = { id: resolved.id, sha256: resolved.sha256, dim: resolved.dim };
+    await adapter.open(desc, profileCodec(core));
     const embedder = await Embedder.create(core, resolved, { threads });
-    return new SpeakerId(core, resolved, embedder);
+    const sid = new SpeakerId(core, resolved, embedder, adapter, q, threshold ?? resolved.threshold);
+    try {
+      await sid.#reload();
+    } catch (err) {
+      await sid.dispose();
+      throw err;
+    }
+    return sid;
   }
 
-  constructor(core, model, embedder) {
+  constructor(core, model, embedder, store, quality, threshold) {
     this.#core = core;
     this.#embedder = embedder;
-    const { id, family, frontend, dim, threshold } = model;
-    this.model = Object.freeze({ id, family, frontend, dim, threshold });
+    this.#store = store;
+    this.#quality = quality;
+    const { id, family, frontend, dim, sha256 } = model;
+    this.model = Object.freeze({ id, family, frontend, dim, sha256, threshold: model.threshold });
+    this.threshold = threshold;
+    this.#gallery = new Gallery(core, { id, sha256, dim });
   }
 
   #core;
   #embedder;
+  #store;
+  #quality;
+  #gallery;
+  #version = null;
+  #queue = Promise.resolve();
+  #disposed = false;
 
-  /** The utterance embedding (Float32Array, model.dim values) of any supported audio input. */
-  async embed(audio) {
-    if (!this.#embedder) throw new SpeakerIdError('disposed', 'this SpeakerId was disposed');
-    const decoded = await toDecodedAudio(this.#core, audio);
-    return (await this.#embedder.embed(decoded)).embedding;
+  // ---- plumbing -------------------------------------------------------------------------------------------------
+  #run(fn) {
+    if (this.#disposed) return Promise.reject(new DisposedError());
+    const next = this.#queue.then(() => {
+      if (this.#disposed) throw new DisposedError();
+      return fn();
+    });
+    this.#queue = next.catch(() => {});
+    return next;
   }
 
-  /** Releases the ONNX Runtime session; the object cannot be used afterwards. */
+  async #reload() {
+    const { version, speakers } = await this.#store.load();
+    this.#gallery.load(speakers);
+    this.#version = version;
+  }
+
+  async #sync() {
+    if (this.#version === null || (await this.#store.version()) !== this.#version) await this.#reload();
+  }
+
+  // Applies a committed mutation to the gallery when nobody else wrote in between, else reloads.
+  async #committed({ before, after }, apply) {
+    if (before === this.#version) {
+      apply();
+      this.#version = after;
+    } else {
+      await this.#reload();
+    }
+  }
+
+  #threshold(options) {
+    const t = options?.threshold ?? this.threshold;
+    if (t === undefined) {
+      throw new InvalidArgumentError(`model '${this.model.id}' has no calibrated threshold: pass { threshold } ` +
+        'to SpeakerId.create() or to this call');
+    }
+    return checkThreshold(t, 'threshold');
+  }
+
+  // Decodes, checks quality (before inference, so refused audio costs no model run) and embeds.
+  async #analyse(audio, use, what) {
+    const decoded = await toDecodedAudio(this.#core, audio);
+    let quality;
+    const { embedding } = await this.#embedder.embed(decoded, {
+      quality: this.#quality,
+      before: (fe) => {
+        quality = qualityReport(fe.measurements, this.#quality, use);
+        refuseOnQuality(quality, this.#quality, what);
+        if (this.model.frontend === 'ecapa' && fe.modelInput.shape[1] < ECAPA_MIN_FRAMES) {
+          throw new AudioTooShortError(`${what}: ${fe.durationSec.toFixed(3)} s of audio is too short for the model ` +
+            `(${ECAPA_MIN_FRAMES} feature frames, 50 ms, needed)`, quality);
+        }
+      },
+    });
+    return { embedding, quality };
+  }
+
+  #speakerInfo(s) {
+    return { ...s, enrollmentPercent: enrollmentPercent(s.speechSec, this.#quality) };
+  }
+
+  // ---- the API --------------------------------------------------------------------------------------------------
+
+  /** The utterance embedding (Float32Array, model.dim values) of any supported audio input. */
+  embed(audio) {
+    return this.#run(async () => {
+      const decoded = await toDecodedAudio(this.#core, audio);
+      return (await this.#embedder.embed(decoded)).embedding;
+    });
+  }
+
+  /**
+   * Adds one recording (or an array of recordings) to speaker `name`, enrolling it if new. Every recording is
+   * checked and embedded first; if any is refused nothing is stored.
+   * -> { speaker, samples, added, quality, enrollmentPercent, speechSec }; `quality` is the report of the recording
+   *    (an array of reports for an array input).
+   */
+  enroll(name, audio) {
+    return this.#run(async () => {
+      checkSpeakerName(this.#core, name);
+      const many = Array.isArray(audio);
+      const inputs = many ? audio : [audio];
+      if (inputs.length === 0) throw new InvalidArgumentError('enroll: no recordings given');
+      const samples = [];
+      const reports = [];
+      for (const [i, a] of inputs.entries()) {
+        const what = many ? `recording ${i + 1} of ${inputs.length}` : 'recording';
+        let analysed;
+        try {
+          analysed = await this.#analyse(a, 'enroll', what);
+        } catch (err) {
+          if (many && err instanceof SpeakerIdError) err.index = i;  // which recording was refused
+          throw err;
+        }
+        const { embedding, quality } = analysed;
+        samples.push({ embedding, durationSec: quality.durationSec, speechSec: quality.speechSec, createdAt: Date.now() });
+        reports.push(quality);
+      }
+      await this.#sync();
+      const tokens = await this.#store.addSamples(name, samples);
+      await this.#committed(tokens, () => this.#gallery.addSamples(name, samples));
+      const info = this.#gallery.speakers().find((s) => s.name === name);
+      return {
+        speaker: name,
+        samples: info.samples,
+        added: samples.length,
+        quality: many ? reports : reports[0],
+        speechSec: info.speechSec,
+        enrollmentPercent: enrollmentPercent(info.speechSec, this.#quality),
+      };
+    });
+  }
+
+  /**
+   * 1:N. -> { speaker: name | null, score, candidates: [{ name, score }], threshold, quality }. `speaker` is the best
+   * match when its score >= threshold, else null (unknown). One enrolled speaker is not a free match.
+   */
+  identify(audio, { topK = DEFAULT_TOP_K, threshold } = {}) {
+    return this.#run(async () => {
+      if (!Number.isInteger(topK) || topK < 0) throw new InvalidArgumentError(`topK must be an integer >= 0, got ${topK}`);
+      const t = this.#threshold({ threshold });
+      const { embedding, quality } = await this.#analyse(audio, 'identify', 'recording');
+      await this.#sync();
+      const r = this.#gallery.identify(embedding, topK, t);
+      return { speaker: r.speaker, score: r.score, candidates: r.candidates, threshold: t, quality };
+    });
+  }
+
+  /** 1:1 against enrolled speaker `name`. -> { speaker, accepted, score, threshold, quality }. */
+  verify(name, audio, { threshold } = {}) {
+    return this.#run(async () => {
+      checkSpeakerName(this.#core, name);
+      const t = this.#threshold({ threshold });
+      await this.#sync();
+      if (!this.#gallery.has(name)) throw new UnknownSpeakerError(`unknown speaker '${name}'`);  // before any inference
+      const { embedding, quality } = await this.#analyse(audio, 'identify', 'recording');
+      await this.#sync();
+      const r = this.#gallery.verify(name, embedding, t);
+      return { speaker: name, accepted: r.accepted, score: r.score, threshold: t, quality };
+    });
+  }
+
+  /** [{ name, samples, durationSec, speechSec, enrollmentPercent, firstCreatedAt, lastCreatedAt }], enrollment order. */
+  speakers() {
+    return this.#run(async () => {
+      await this.#sync();
+      return this.#gallery.speakers().map((s) => this.#speakerInfo(s));
+    });
+  }
+
+  /** Removes a speaker; resolves to false when there was none of that name. */
+  remove(name) {
+    return this.#run(async () => {
+      checkSpeakerName(this.#core, name);
+      await this.#sync();
+      const r = await this.#store.remove(name);
+      await this.#committed(r, () => this.#gallery.remove(name));
+      return r.removed;
+    });
+  }
+
+  /** Renames speaker `from` to `to` (UnknownSpeakerError, SpeakerExistsError). */
+  rename(from, to) {
+    return this.#run(async () => {
+      checkSpeakerName(this.#core, from);
+      checkSpeakerName(this.#core, to);
+      await this.#sync();
+      const r = await this.#store.rename(from, to);
+      await this.#committed(r, () => this.#gallery.rename(from, to));
+    });
+  }
+
+  /** Removes every enrolled speaker (of this model, in this store). */
+  reset() {
+    return this.#run(async () => {
+      await this.#sync();
+      const r = await this.#store.reset();
+      await this.#committed(r, () => this.#gallery.reset());
+    });
+  }
+
+  /** Every enrolled speaker as a profile blob (Uint8Array; format: src/match/profile_format.h). */
+  exportProfiles() {
+    return this.#run(async () => {
+      await this.#sync();
+      return this.#gallery.exportProfiles();
+    });
+  }
+
+  /**
+   * Imports a profile blob. mode 'replace' (default): the store then holds exactly the blob's speakers; 'merge':
+   * adds them, refusing the whole import if a name exists on both sides. A corrupted or tampered blob
+   * (InvalidProfileError) or one of another model (ModelMismatchError) changes nothing.
+   * -> { speakers, samples } imported.
+   */
+  importProfiles(bytes, { mode = 'replace' } = {}) {
+    return this.#run(async () => {
+      if (!IMPORT_MODES.includes(mode)) throw new InvalidArgumentError(`import mode must be one of ${IMPORT_MODES.join(', ')}, got ${mode}`);
+      const blob = profileCodec(this.#core).decode(toBytes(bytes));
+      const m = this.model;
+      if (blob.model.id !== m.id || blob.model.sha256 !== m.sha256 || blob.model.dim !== m.dim) {
+        throw new ModelMismatchError(`the profiles are of model '${blob.model.id}' (sha256 ${blob.model.sha256.slice(0, 12)}…, ` +
+          `dim ${blob.model.dim}), this SpeakerId uses '${m.id}' (sha256 ${m.sha256.slice(0, 12)}…, dim ${m.dim}): ` +
+          're-enroll from audio with this model');
+      }
+      await this.#sync();
+      const r = mode === 'replace' ? await this.#store.replaceAll(blob.speakers) : await this.#store.addSpeakers(blob.speakers);
+      await this.#committed(r, () => {
+        if (mode === 'replace') this.#gallery.load(blob.speakers);
+        else for (const sp of blob.speakers) this.#gallery.addSamples(sp.name, sp.samples);
+      });
+      return { speakers: blob.speakers.length, samples: blob.speakers.reduce((n, sp) => n + sp.samples.length, 0) };
+    });
+  }
+
+  /** Releases the ONNX Runtime session, the gallery and the store; the object cannot be used afterwards. */
   async dispose() {
-    const e = this.#embedder;
+    if (this.#disposed) return;
+    this.#disposed = true;  // the call in progress finishes; queued and later calls get DisposedError
+    await this.#queue;
+    await this.#embedder.dispose();
     this.#embedder = null;
-    if (e) await e.dispose();
+    this.#gallery.dispose();
+    await this.#store.close();
   }
 }

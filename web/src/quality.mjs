@@ -1,0 +1,84 @@
+// Enrollment quality feedback (DESIGN.md: too short, no voice found, clipping, too quiet, and an enrollment
+// percentage toward a recommended amount of speech, as Picovoice Eagle's profiler reports it).
+// The measurements come from C++ (audio/speech_quality.h); the decisions are these configurable thresholds.
+import { AudioTooShortError, ClippingError, InvalidArgumentError, NoVoiceError, TooQuietError } from './errors.mjs';
+
+export const DEFAULT_QUALITY = Object.freeze({
+  minSpeechSec: 1.0,          // enroll: less speech than this is refused (too_short)
+  minIdentifySpeechSec: 0.0,  // identify / verify: 0 = only "no voice at all" is refused
+  recommendedSpeechSec: 15.0, // speech per speaker for enrollmentPercent = 100
+  quietDbfs: -38.0,           // speech RMS below this: too_quiet (LibriSpeech speech sits at -31..-18 dBFS)
+  maxClippedFraction: 0.001,  // more flat-top samples than this fraction: clipping
+  strict: false,              // true: clipping and too_quiet refuse the sample too (otherwise they are warnings)
+  vadMode: 3,                 // WebRTC VAD aggressiveness 0..3
+  minWindowDbfs: -60.0,       // 30 ms windows below this level are never speech
+  clipLevel: 0.99,            // |x| at or above this is at the rail
+});
+
+/** Merges and validates caller options over DEFAULT_QUALITY. */
+export function qualityOptions(options = {}) {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('quality must be an object');
+  const o = { ...DEFAULT_QUALITY, ...options };
+  const unknown = Object.keys(options).filter((k) => !(k in DEFAULT_QUALITY));
+  if (unknown.length) {
+    throw new InvalidArgumentError(`unknown quality option(s) ${unknown.join(', ')}; accepted: ${Object.keys(DEFAULT_QUALITY).join(', ')}`);
+  }
+  const nonNeg = ['minSpeechSec', 'minIdentifySpeechSec', 'maxClippedFraction'];
+  for (const k of nonNeg) {
+    if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new InvalidArgumentError(`quality.${k} must be a number >= 0`);
+  }
+  if (!(Number.isFinite(o.recommendedSpeechSec) && o.recommendedSpeechSec > 0)) {
+    throw new InvalidArgumentError('quality.recommendedSpeechSec must be a number > 0');
+  }
+  for (const k of ['quietDbfs', 'minWindowDbfs']) {
+    if (!Number.isFinite(o[k])) throw new InvalidArgumentError(`quality.${k} must be a finite number (dBFS)`);
+  }
+  if (!(Number.isInteger(o.vadMode) && o.vadMode >= 0 && o.vadMode <= 3)) throw new InvalidArgumentError('quality.vadMode must be 0, 1, 2 or 3');
+  if (!(o.clipLevel > 0 && o.clipLevel <= 1)) throw new InvalidArgumentError('quality.clipLevel must be in (0, 1]');
+  if (typeof o.strict !== 'boolean') throw new InvalidArgumentError('quality.strict must be a boolean');
+  return Object.freeze(o);
+}
+
+const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * The quality report of one recording from its measurements: the numbers plus `issues` ([{ code, message }],
+ * codes too_short | no_voice | clipping | too_quiet) for the given use ('enroll' | 'identify').
+ */
+export function qualityReport(m, o, use) {
+  const issues = [];
+  const minSpeech = use === 'enroll' ? o.minSpeechSec : o.minIdentifySpeechSec;
+  if (m.speechWindows === 0) {
+    issues.push({ code: 'no_voice', message: `no voice found in ${m.durationSec.toFixed(2)} s of audio` });
+  } else if (m.speechSec < minSpeech) {
+    issues.push({ code: 'too_short', message: `${m.speechSec.toFixed(2)} s of speech, at least ${minSpeech} s needed` });
+  }
+  if (m.clippedFraction > o.maxClippedFraction) {
+    issues.push({ code: 'clipping', message: `${(100 * m.clippedFraction).toFixed(2)} % of the samples are clipped ` +
+      `(at most ${(100 * o.maxClippedFraction).toFixed(2)} %): lower the input gain` });
+  }
+  if (m.speechWindows > 0 && m.speechDbfs < o.quietDbfs) {
+    issues.push({ code: 'too_quiet', message: `speech level ${m.speechDbfs.toFixed(1)} dBFS is below ${o.quietDbfs} dBFS: ` +
+      'speak closer to the microphone or raise the gain' });
+  }
+  return {
+    durationSec: round(m.durationSec), speechSec: round(m.speechSec), speechDbfs: round(m.speechDbfs, 2),
+    peakDbfs: round(m.peakDbfs, 2), clippedFraction: round(m.clippedFraction, 6), issues,
+  };
+}
+
+const REFUSING = { no_voice: NoVoiceError, too_short: AudioTooShortError };
+const STRICT = { clipping: ClippingError, too_quiet: TooQuietError };
+
+/** Throws the typed error of the first refusing issue (no_voice, too_short; clipping, too_quiet when strict). */
+export function refuseOnQuality(report, o, what) {
+  for (const issue of report.issues) {
+    const Cls = REFUSING[issue.code] ?? (o.strict ? STRICT[issue.code] : undefined);
+    if (Cls) throw new Cls(`${what}: ${issue.message}`, report);
+  }
+}
+
+/** Percentage (0..100, integer) of the recommended amount of speech a speaker's samples hold. */
+export function enrollmentPercent(totalSpeechSec, o) {
+  return Math.min(100, Math.floor((100 * totalSpeechSec) / o.recommendedSpeechSec));
+}

@@ -1,0 +1,25 @@
+// Resolves SpeakerId.create's `store` option to an adapter:
+//   'memory' (default) | 'indexeddb' | { indexeddb: { name } } | { file: DIR } | an object implementing the adapter
+//   interface (store-interface.mjs), e.g. the edge stores.
+// Backends load lazily, so a browser bundle never pulls in node:fs and Node never touches IndexedDB.
+import { InvalidArgumentError } from '../errors.mjs';
+import { checkAdapter } from './store-interface.mjs';
+
+const ACCEPTED = "accepted: 'memory', 'indexeddb', { indexeddb: { name } }, { file: DIR }, or a store adapter object";
+
+export async function openStoreOption(store = 'memory') {
+  if (store === 'memory') return (await import('./memory-store.mjs')).createMemoryStore();
+  if (store === 'indexeddb' || (store && typeof store === 'object' && 'indexeddb' in store)) {
+    if (typeof globalThis.indexedDB === 'undefined' && !store?.indexeddb?.indexedDB) {
+      throw new InvalidArgumentError("store 'indexeddb' needs IndexedDB (a browser or a worker); " + ACCEPTED);
+    }
+    const { createIndexedDbStore } = await import('../../../bindings/indexeddb-store.mjs');
+    return createIndexedDbStore(typeof store === 'object' ? store.indexeddb ?? {} : {});
+  }
+  if (store && typeof store === 'object' && 'file' in store) {
+    if (typeof store.file !== 'string' || !store.file) throw new InvalidArgumentError(`{ file: DIR } needs a directory path; ${ACCEPTED}`);
+    return (await import('./file-store.mjs')).createFileStore(store.file, store);
+  }
+  if (store && typeof store === 'object') return checkAdapter(store);
+  throw new InvalidArgumentError(`unknown store ${JSON.stringify(store)}; ${ACCEPTED}`);
+}
