@@ -1,0 +1,48 @@
+// Compiled by `tsc -p tests/types` (tests/js/types.test.mjs): the declarations accept the documented usage and,
+// through @ts-expect-error, reject misuse (an unused @ts-expect-error is itself an error, so both directions fail).
+import {
+  SpeakerId, SpeakerIdError, UnknownSpeakerError, NoVoiceError, createMemoryStore, DEFAULT_QUALITY,
+  type IdentifyResult, type StoreAdapter, type QualityReport,
+} from 'speaker-id';
+
+export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Promise<void> {
+  const sid = await SpeakerId.create({ store: 'indexeddb', threshold: 0.5, quality: { minSpeechSec: 2, strict: true } });
+  const one = await sid.enroll('ann', { samples: mic, sampleRate: 48000 });
+  const pct: number = one.enrollmentPercent;
+  const report: QualityReport = one.quality;
+  const many = await sid.enroll('ann', [file, blob]);
+  const reports: QualityReport[] = many.quality;
+  const who: IdentifyResult = await sid.identify(file, { topK: 3 });
+  const name: string | null = who.speaker;
+  const { accepted, score } = await sid.verify('ann', blob, { threshold: 0.6 });
+  for (const s of await sid.speakers()) console.log(s.name, s.samples, s.enrollmentPercent);
+  const removed: boolean = await sid.remove('ann');
+  await sid.rename('a', 'b');
+  const blobOut: Uint8Array = await sid.exportProfiles();
+  await sid.importProfiles(blobOut, { mode: 'merge' });
+  const emb: Float32Array = await sid.embed(file);
+  console.log(pct, report, reports, name, accepted, score, removed, emb, sid.model.id, sid.model.sha256, DEFAULT_QUALITY.minSpeechSec);
+  try {
+    await sid.verify('nobody', file);
+  } catch (err) {
+    if (err instanceof UnknownSpeakerError) console.log(err.code);
+    if (err instanceof NoVoiceError) console.log(err.details.speechSec);
+    if (err instanceof SpeakerIdError && err.code === 'store_error') console.log(err.message);
+  }
+  const mine: StoreAdapter = createMemoryStore();
+  await SpeakerId.create({ store: mine });
+  await SpeakerId.create({ store: { file: '/tmp/enrollments' } });
+  await sid.dispose();
+
+  // @ts-expect-error: the name comes first
+  await sid.enroll(file, 'ann');
+  // @ts-expect-error: a bare Float32Array has no sample rate
+  await sid.identify(mic);
+  // @ts-expect-error: unknown import mode
+  await sid.importProfiles(blobOut, { mode: 'append' });
+  // @ts-expect-error: unknown store kind
+  await SpeakerId.create({ store: 'cloud' });
+  // @ts-expect-error: identify's speaker may be null
+  const definitely: string = who.speaker;
+  console.log(definitely);
+}

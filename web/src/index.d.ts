@@ -1,0 +1,261 @@
+// TypeScript declarations of the speaker-id public API (web/src/index.mjs). Checked by tests/types (tsc --strict).
+
+/** Audio a SpeakerId accepts. Encoded bytes: WAV (C++ decoder), FLAC/Ogg/MP3/Opus (WebAudio or wasm decoders). */
+export type AudioInput =
+  | ArrayBuffer
+  | Uint8Array
+  | DataView
+  | Blob
+  | AudioBufferLike
+  | { samples: Float32Array; sampleRate: number }
+  | DecodedAudio;
+
+export interface AudioBufferLike {
+  numberOfChannels: number;
+  sampleRate: number;
+  length: number;
+  getChannelData(channel: number): Float32Array;
+}
+
+/** Decoded PCM as decodeAudio() returns it. */
+export interface DecodedAudio {
+  sampleRate: number;
+  channels: number;
+  interleaved: Float32Array;
+  bitsPerSample?: number;
+  container?: string;
+}
+
+export type QualityCode = 'too_short' | 'no_voice' | 'clipping' | 'too_quiet';
+
+export interface QualityIssue {
+  code: QualityCode;
+  message: string;
+}
+
+/** Measurements and findings for one recording. Levels in dBFS (full scale 1.0; -120 = digital silence). */
+export interface QualityReport {
+  durationSec: number;
+  speechSec: number;
+  speechDbfs: number;
+  peakDbfs: number;
+  clippedFraction: number;
+  issues: QualityIssue[];
+}
+
+export interface QualityOptions {
+  /** enroll: less speech than this is refused (AudioTooShortError). Default 1.0 s. */
+  minSpeechSec?: number;
+  /** identify / verify: less speech than this is refused. Default 0 (only "no voice at all"). */
+  minIdentifySpeechSec?: number;
+  /** Speech per speaker that counts as 100 % enrolled. Default 15 s. */
+  recommendedSpeechSec?: number;
+  /** Speech RMS below this is too_quiet. Default -38 dBFS. */
+  quietDbfs?: number;
+  /** Clipped-sample fraction above this is clipping. Default 0.001. */
+  maxClippedFraction?: number;
+  /** Refuse clipping / too_quiet recordings too (otherwise they are warnings). Default false. */
+  strict?: boolean;
+  vadMode?: 0 | 1 | 2 | 3;
+  minWindowDbfs?: number;
+  clipLevel?: number;
+}
+
+export const DEFAULT_QUALITY: Readonly<Required<QualityOptions>>;
+
+export interface ModelInfo {
+  readonly id: string;
+  readonly family: 'resemblyzer' | 'ecapa';
+  readonly frontend: 'resemblyzer' | 'ecapa';
+  readonly dim: number;
+  /** sha256 of the ONNX file; every stored profile records it. */
+  readonly sha256: string;
+  /** The calibrated default threshold (raw cosine), if the manifest has one. */
+  readonly threshold?: number;
+}
+
+// ---- storage --------------------------------------------------------------------------------------------------
+
+export interface StoredSample {
+  embedding: Float32Array;
+  durationSec: number;
+  speechSec: number;
+  /** ms since the Unix epoch */
+  createdAt: number;
+}
+
+export interface StoredSpeaker {
+  name: string;
+  samples: StoredSample[];
+}
+
+export interface StoreModel {
+  id: string;
+  sha256: string;
+  dim: number;
+}
+
+export type VersionToken = string | number;
+
+export interface Committed {
+  before: VersionToken;
+  after: VersionToken;
+}
+
+export interface ProfileCodec {
+  encode(model: StoreModel, speakers: StoredSpeaker[]): Uint8Array;
+  decode(bytes: Uint8Array): { model: StoreModel; speakers: StoredSpeaker[] };
+}
+
+/** The storage adapter interface (web/src/stores/store-interface.mjs has the full contract). */
+export interface StoreAdapter {
+  open(model: StoreModel, codec: ProfileCodec): Promise<void>;
+  load(): Promise<{ version: VersionToken; speakers: StoredSpeaker[] }>;
+  version(): Promise<VersionToken>;
+  addSamples(name: string, samples: StoredSample[]): Promise<Committed>;
+  remove(name: string): Promise<Committed & { removed: boolean }>;
+  rename(from: string, to: string): Promise<Committed>;
+  reset(): Promise<Committed>;
+  replaceAll(speakers: StoredSpeaker[]): Promise<Committed>;
+  addSpeakers(speakers: StoredSpeaker[]): Promise<Committed>;
+  close(): Promise<void>;
+}
+
+export type StoreOption =
+  | 'memory'
+  | 'indexeddb'
+  | { indexeddb: { name?: string; indexedDB?: IDBFactory } }
+  | { file: string; lockTimeoutMs?: number }
+  | StoreAdapter;
+
+export const ADAPTER_METHODS: readonly string[];
+export function checkAdapter<T extends StoreAdapter>(adapter: T): T;
+export function createMemoryStore(): StoreAdapter;
+
+// ---- SpeakerId -------------------------------------------------------------------------------------------------
+
+export interface CreateOptions {
+  /** Manifest id or path/URL of an .onnx exported by models/export.py. Default: the embedded compact model. */
+  model?: string;
+  /** Default 'memory'. */
+  store?: StoreOption;
+  /** Decision threshold (raw cosine, [-1, 1]). Default: the model's calibrated threshold. */
+  threshold?: number;
+  quality?: QualityOptions;
+  /** ONNX Runtime wasm threads. Default 1. */
+  threads?: number;
+  /** The core's .wasm as a precompiled module (required in Cloudflare workerd). */
+  wasmModule?: WebAssembly.Module;
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+export interface EnrollResult<Q = QualityReport> {
+  speaker: string;
+  /** The speaker's sample count after this call. */
+  samples: number;
+  /** Samples added by this call. */
+  added: number;
+  quality: Q;
+  /** Total speech of the speaker, seconds. */
+  speechSec: number;
+  /** 0..100 toward QualityOptions.recommendedSpeechSec. */
+  enrollmentPercent: number;
+}
+
+export interface Candidate {
+  name: string;
+  score: number;
+}
+
+export interface IdentifyResult {
+  /** The best speaker when its score >= threshold, else null (unknown). */
+  speaker: string | null;
+  score: number;
+  candidates: Candidate[];
+  threshold: number;
+  quality: QualityReport;
+}
+
+export interface VerifyResult {
+  speaker: string;
+  accepted: boolean;
+  score: number;
+  threshold: number;
+  quality: QualityReport;
+}
+
+export interface SpeakerInfo {
+  name: string;
+  samples: number;
+  durationSec: number;
+  speechSec: number;
+  enrollmentPercent: number;
+  firstCreatedAt: number;
+  lastCreatedAt: number;
+}
+
+export class SpeakerId {
+  static create(options?: CreateOptions): Promise<SpeakerId>;
+  readonly model: ModelInfo;
+  /** The threshold in use (CreateOptions.threshold or the model's). */
+  readonly threshold: number | undefined;
+  embed(audio: AudioInput): Promise<Float32Array>;
+  enroll(name: string, audio: AudioInput): Promise<EnrollResult<QualityReport>>;
+  enroll(name: string, audio: AudioInput[]): Promise<EnrollResult<QualityReport[]>>;
+  identify(audio: AudioInput, options?: { topK?: number; threshold?: number }): Promise<IdentifyResult>;
+  verify(name: string, audio: AudioInput, options?: { threshold?: number }): Promise<VerifyResult>;
+  speakers(): Promise<SpeakerInfo[]>;
+  remove(name: string): Promise<boolean>;
+  rename(from: string, to: string): Promise<void>;
+  reset(): Promise<void>;
+  exportProfiles(): Promise<Uint8Array>;
+  importProfiles(bytes: ArrayBuffer | ArrayBufferView, options?: { mode?: 'replace' | 'merge' }): Promise<{ speakers: number; samples: number }>;
+  dispose(): Promise<void>;
+}
+
+// ---- errors ----------------------------------------------------------------------------------------------------
+
+export type ErrorCode =
+  | 'invalid_audio' | 'invalid_argument' | 'too_short' | 'no_voice' | 'clipping' | 'too_quiet' | 'unknown_speaker'
+  | 'speaker_exists' | 'model_mismatch' | 'invalid_profile' | 'store_error' | 'disposed';
+
+export class SpeakerIdError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  /** For enroll() with several recordings: which one was refused. */
+  index?: number;
+}
+export class InvalidAudioError extends SpeakerIdError { readonly code: 'invalid_audio'; }
+export class InvalidArgumentError extends SpeakerIdError { readonly code: 'invalid_argument'; }
+export class AudioTooShortError extends SpeakerIdError { readonly code: 'too_short'; readonly details: QualityReport; }
+export class NoVoiceError extends SpeakerIdError { readonly code: 'no_voice'; readonly details: QualityReport; }
+export class ClippingError extends SpeakerIdError { readonly code: 'clipping'; readonly details: QualityReport; }
+export class TooQuietError extends SpeakerIdError { readonly code: 'too_quiet'; readonly details: QualityReport; }
+export class UnknownSpeakerError extends SpeakerIdError { readonly code: 'unknown_speaker'; }
+export class SpeakerExistsError extends SpeakerIdError { readonly code: 'speaker_exists'; }
+export class ModelMismatchError extends SpeakerIdError { readonly code: 'model_mismatch'; }
+export class InvalidProfileError extends SpeakerIdError { readonly code: 'invalid_profile'; }
+export class StoreError extends SpeakerIdError { readonly code: 'store_error'; }
+export class DisposedError extends SpeakerIdError { readonly code: 'disposed'; }
+export const ERROR_CLASSES: Readonly<Record<ErrorCode, new (message: string, details?: unknown) => SpeakerIdError>>;
+
+// ---- lower-level building blocks ---------------------------------------------------------------------------------
+
+export function loadCore(options?: { wasmModule?: WebAssembly.Module; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<unknown>;
+export function decodeAudio(core: unknown, bytes: ArrayBuffer | ArrayBufferView): Promise<DecodedAudio>;
+export function sniffContainer(bytes: Uint8Array): string;
+export function toDecodedAudio(core: unknown, audio: AudioInput): Promise<DecodedAudio>;
+export const FRONTENDS: readonly ['resemblyzer', 'ecapa'];
+export const TARGET_RATE: 16000;
+export function prepareAudio(core: unknown, audio: DecodedAudio, quality?: QualityOptions): { raw: Float32Array; wav16k: Float32Array; sampleRate: number };
+export function runFrontend(core: unknown, frontend: 'resemblyzer' | 'ecapa', audio: DecodedAudio, quality?: QualityOptions): unknown;
+export function encodeNpy(array: ArrayBufferView, shape: number[]): Uint8Array;
+export function decodeNpy(bytes: Uint8Array): { data: ArrayBufferView; shape: number[] };
+export class Embedder {
+  static create(core: unknown, model: unknown, options?: { threads?: number }): Promise<Embedder>;
+  embed(audio: DecodedAudio): Promise<{ embedding: Float32Array; durationSec: number }>;
+  dispose(): Promise<void>;
+}
+export function resolveModel(model?: string): Promise<ModelInfo & { bytes: Uint8Array; inputName: string; outputName: string }>;
+export function defaultModelId(): Promise<string>;
+export function loadManifest(): Promise<{ models: Array<Record<string, unknown>> }>;
