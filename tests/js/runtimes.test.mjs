@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadCore } from '../../web/src/core.mjs';
 import { probe } from '../runtimes/probe.mjs';
 import { embedProbe } from '../runtimes/embed-probe.mjs';
 import { ROOT } from './helpers.mjs';
+import { launchChromium, startServer } from './chromium-harness.mjs';
 
 const expected = probe(await loadCore());
 // The embedding half of the probe (C++ front-end -> ONNX Runtime Web -> pooling) with the small golden ECAPA.
@@ -50,6 +50,7 @@ const worker :Workerd.Worker = (
     ${mod('web/src/core.mjs', 'esModule', 'web/src/core.mjs')},
     ${mod('web/src/frontends.mjs', 'esModule', 'web/src/frontends.mjs')},
     ${mod('web/src/errors.mjs', 'esModule', 'web/src/errors.mjs')},
+    ${mod('web/src/wasm-buffers.mjs', 'esModule', 'web/src/wasm-buffers.mjs')},
     ${mod('web/dist/speaker_id_core.mjs', 'esModule', 'web/dist/speaker_id_core.mjs')},
     ${mod('web/dist/speaker_id_core.wasm', 'wasm', 'web/dist/speaker_id_core.wasm')},
   ],
@@ -65,29 +66,12 @@ const worker :Workerd.Worker = (
   }
 });
 
-const MIME = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
-
 test('chromium: same results as node', async () => {
-  const { chromium } = await import('playwright-core');
-  const server = createServer((req, res) => {
-    const path = normalize(join(ROOT, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
-    if (!path.startsWith(ROOT)) { res.writeHead(403).end(); return; }
-    try {
-      const body = readFileSync(path);
-      res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],  // playwright uses a fresh temporary profile
-  });
+  const server = await startServer();
+  const browser = await launchChromium();  // a fresh temporary profile
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/tests/runtimes/browser-probe.html?model=/${MODEL}`);
+    await page.goto(`${server.origin}/tests/runtimes/browser-probe.html?model=/${MODEL}`);
     const result = await page.waitForFunction(() => window.probeResult, null, { timeout: 60000 });
     const { embedding, error, ...rest } = await result.jsonValue();
     assert.equal(error, undefined, error);
@@ -95,6 +79,6 @@ test('chromium: same results as node', async () => {
     assert.ok(close(embedding, expectedEmbedding), 'chromium embedding differs from node');
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
 });

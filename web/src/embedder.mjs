@@ -4,22 +4,19 @@
 import { InvalidAudioError } from './errors.mjs';
 import { runFrontend } from './frontends.mjs';
 import { createSession } from './onnx-session.mjs';
+import { withFloats } from './wasm-buffers.mjs';
 
 // ECAPA's widest "same" reflect padding is 4 frames (k3, dilation 4): fewer frames cannot be padded.
 export const ECAPA_MIN_FRAMES = 5;
 
 function meanL2(core, rows, count, dim) {
-  const buf = new core.FloatBuffer();
   const pool = new core.Pooling();
   try {
-    buf.resize(rows.length);
-    buf.view().set(rows);
-    const err = pool.meanL2(buf, count, dim);
+    const err = withFloats(core, rows, (buf) => pool.meanL2(buf, count, dim));
     if (err) throw new Error(err);
     return pool.output().slice();
   } finally {
     pool.delete();
-    buf.delete();
   }
 }
 

@@ -1,20 +1,10 @@
 // Runs the C++ front-ends on decoded PCM and returns every stage as plain, owned typed arrays with shapes
 // (names as in ../shared/golden/manifest.json). The model-input arrays are what ONNX Runtime gets later.
 import { InvalidAudioError, InvalidArgumentError } from './errors.mjs';
+import { withFloats } from './wasm-buffers.mjs';
 
 export const TARGET_RATE = 16000;
 export const FRONTENDS = ['resemblyzer', 'ecapa'];
-
-function withBuffer(core, samples, fn) {
-  const buf = new core.FloatBuffer();
-  try {
-    buf.resize(samples.length);
-    buf.view().set(samples);
-    return fn(buf);
-  } finally {
-    buf.delete();
-  }
-}
 
 /**
  * Downmix + resample decoded audio ({ sampleRate, channels, interleaved }) -> { raw, wav16k } (owned copies), plus
@@ -25,7 +15,7 @@ export function prepareAudio(core, audio, quality) {
   if (!interleaved || interleaved.length === 0) throw new InvalidAudioError('no audio samples: the input is empty');
   const prep = new core.AudioPrep();
   try {
-    return withBuffer(core, interleaved, (buf) => {
+    return withFloats(core, interleaved, (buf) => {
       const err = prep.run(buf, channels, sampleRate, TARGET_RATE);
       if (err) throw new InvalidAudioError(`cannot use this audio: ${err}`);
       let measurements;
@@ -43,7 +33,7 @@ export function prepareAudio(core, audio, quality) {
 function resemblyzerStages(core, raw, wav16k) {
   const fe = new core.ResemblyzerFrontend();
   try {
-    withBuffer(core, wav16k, (buf) => fe.run(buf));
+    withFloats(core, wav16k, (buf) => fe.run(buf));
     const frames = fe.melFrames();
     const flags = fe.vadFlags().slice();
     const pre = fe.preprocessed().slice();
@@ -69,7 +59,7 @@ function resemblyzerStages(core, raw, wav16k) {
 function ecapaStages(core, raw, wav16k) {
   const fe = new core.EcapaFrontend();
   try {
-    withBuffer(core, wav16k, (buf) => fe.run(buf));
+    withFloats(core, wav16k, (buf) => fe.run(buf));
     const frames = fe.frames();
     const norm = fe.fbankNorm().slice();
     return {

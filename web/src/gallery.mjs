@@ -1,28 +1,7 @@
 // JS face of the C++ gallery (match/gallery.h through bindings/): speakers, samples, centroids, identify, verify,
 // and the profile blob (match/profile_format.h). Turns the core's error strings into typed errors.
 import { InvalidArgumentError, InvalidProfileError, SpeakerExistsError, UnknownSpeakerError } from './errors.mjs';
-
-function withFloats(core, values, fn) {
-  const buf = new core.FloatBuffer();
-  try {
-    buf.resize(values.length);
-    buf.view().set(values);
-    return fn(buf);
-  } finally {
-    buf.delete();
-  }
-}
-
-function withBytes(core, bytes, fn) {
-  const buf = new core.ByteBuffer();
-  try {
-    buf.resize(bytes.length);
-    buf.view().set(bytes);
-    return fn(buf);
-  } finally {
-    buf.delete();
-  }
-}
+import { withBytes, withFloats } from './wasm-buffers.mjs';
 
 // The core words its reasons; the class is picked from them (the wording is fixed in gallery.cpp).
 function galleryError(reason) {
