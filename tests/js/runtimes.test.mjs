@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore } from '../../web/src/core.mjs';
 import { probe } from '../runtimes/probe.mjs';
 import { embedProbe } from '../runtimes/embed-probe.mjs';
-import { ROOT } from './helpers.mjs';
+import { ROOT, SHARED, runCli } from './helpers.mjs';
 import { launchChromium, startServer } from './chromium-harness.mjs';
 
 const expected = probe(await loadCore());
@@ -80,5 +81,26 @@ test('chromium: same results as node', async () => {
   } finally {
     await browser.close();
     await server.close();
+  }
+});
+
+test('deno: the SpeakerId API on the memory and the file store; Node reads the store Deno wrote', () => {
+  const store = mkdtempSync(join(tmpdir(), 'sid-deno-store-'));
+  try {
+    const r = spawnSync(bin('deno'), ['run', '--quiet', '--allow-read', '--allow-write', '--allow-env', '--allow-sys',
+      `${ROOT}tests/runtimes/deno-speaker-id.mjs`, `${SHARED}/audio/librispeech_test-other`, store],
+    { encoding: 'utf8', cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    const { memory, file } = JSON.parse(r.stdout.trim());
+    for (const res of [memory, file]) {
+      assert.deepEqual(res.speakers, [['1688', 2], ['2414', 2]]);
+      assert.deepEqual(res.answers, ['1688', '2414', null]);
+    }
+    assert.equal(file.exportBytes, memory.exportBytes);
+    const listed = runCli(['speakers', '--store', store, '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).speakers.map((s) => [s.name, s.samples]), [['1688', 2], ['2414', 2]]);
+  } finally {
+    rmSync(store, { recursive: true, force: true });
   }
 });
