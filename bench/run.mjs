@@ -1,5 +1,6 @@
 // npm run bench: per-stage timings for 1, 3, 10 s clips, both families (full-size ECAPA), 1 and 2 threads, with
-// onnxruntime-node (native) on the same ONNX in the same run; prints a table and writes bench/results.json.
+// onnxruntime-node (native) on the same ONNX in the same run, and identification against 1k / 100k enrolled
+// speakers (bench/match.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -41,5 +42,18 @@ for (const run of results.runs) {
   }
 }
 console.log('(milliseconds, median of 5; resample = 44.1 kHz -> 16 kHz of the same clip)');
+
+// Matching: the wasm gallery against a plain-JS scan of the same centroids.
+const m = spawnSync(process.execPath, [`${ROOT}bench/match.mjs`], { encoding: 'utf8' });
+if (m.status !== 0) {
+  console.error(`bench: matching failed:\n${m.stderr}`);
+  process.exit(1);
+}
+results.match = JSON.parse(m.stdout.trim().split('\n').pop());
+console.log('\nidentify top-5   speakers   load(ms)  wasm(ms)  plain JS(ms)  JS/wasm');
+for (const r of results.match.rows) {
+  console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +
+    `${r.jsVsWasm.toFixed(1).padStart(5)}x`);
+}
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

@@ -1,0 +1,67 @@
+// Matching benchmark: identify (top-5) against 1k and 100k enrolled speakers in the wasm gallery (C++ SIMD cosine
+// through Embind), next to a plain-JS scan of the same centroids in the same run (the reference: what an app
+// would write without the core). Prints one JSON line: per size, load time, identify ms (median), ratio.
+import { loadCore } from '../web/src/core.mjs';
+import { Gallery } from '../web/src/gallery.mjs';
+
+const DIM = 192;
+const core = await loadCore();
+const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+let seed = 12345;
+const rand = () => {  // mulberry32: seeded, so every run scores the same galleries
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
+};
+const vec = () => Float32Array.from({ length: DIM }, rand);
+
+function jsTopK(centroids, n, q, k) {
+  let qn = 0;
+  for (let i = 0; i < DIM; i++) qn += q[i] * q[i];
+  qn = Math.sqrt(qn);
+  const best = [];
+  for (let s = 0; s < n; s++) {
+    let d = 0;
+    const o = s * DIM;
+    for (let i = 0; i < DIM; i++) d += centroids[o + i] * q[i];
+    d /= qn;
+    if (best.length < k || d > best[best.length - 1][1]) {
+      best.push([s, d]);
+      best.sort((a, b) => b[1] - a[1]);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}
+
+const rows = [];
+for (const n of [1000, 100000]) {
+  const g = new Gallery(core, { id: 'bench', sha256: '0'.repeat(64), dim: DIM });
+  const centroids = new Float32Array(n * DIM);
+  const t0 = performance.now();
+  for (let s = 0; s < n; s++) {
+    const e = vec();
+    let norm = 0;
+    for (const v of e) norm += v * v;
+    centroids.set(e.map((v) => v / Math.sqrt(norm)), s * DIM);
+    g.addSamples(`speaker-${s}`, [{ embedding: e, durationSec: 3, speechSec: 2, createdAt: 0 }]);
+  }
+  const loadMs = performance.now() - t0;
+  const reps = n > 10000 ? 15 : 200;
+  const wasm = [];
+  const js = [];
+  for (let r = 0; r < reps; r++) {
+    const q = vec();
+    let t = performance.now();
+    const a = g.identify(q, 5, 0.5);
+    wasm.push(performance.now() - t);
+    t = performance.now();
+    const b = jsTopK(centroids, n, q, 5);
+    js.push(performance.now() - t);
+    if (a.candidates[0].name !== `speaker-${b[0][0]}`) throw new Error(`wasm and JS disagree: ${JSON.stringify(a.candidates.slice(0, 2))} vs ${JSON.stringify(b.slice(0, 2))}`);
+  }
+  rows.push({ speakers: n, loadMs, identifyMs: median(wasm), jsIdentifyMs: median(js), jsVsWasm: median(js) / median(wasm) });
+  g.dispose();
+}
+console.log(JSON.stringify({ dim: DIM, rows }));
