@@ -203,22 +203,29 @@ val sample_to_js(const sid::Sample& s) {
   return o;
 }
 
+val info_to_js(const sid::SpeakerInfo& info) {
+  val o = val::object();
+  o.set("name", info.name);
+  o.set("samples", static_cast<double>(info.sample_count));
+  o.set("durationSec", info.total_duration_sec);
+  o.set("speechSec", info.total_speech_sec);
+  o.set("firstCreatedAt", static_cast<double>(info.first_created_at_ms));
+  o.set("lastCreatedAt", static_cast<double>(info.last_created_at_ms));
+  return o;
+}
+
 val speakers_to_js(const sid::Gallery& g, bool with_samples) {
   val list = val::array();
   for (const auto& info : g.speakers()) {
+    if (!with_samples) {
+      list.call<void>("push", info_to_js(info));
+      continue;
+    }
     val o = val::object();
     o.set("name", info.name);
-    if (with_samples) {
-      val samples = val::array();
-      for (const auto& s : g.samples(info.name)) samples.call<void>("push", sample_to_js(s));
-      o.set("samples", samples);
-    } else {
-      o.set("samples", static_cast<double>(info.sample_count));
-      o.set("durationSec", info.total_duration_sec);
-      o.set("speechSec", info.total_speech_sec);
-      o.set("firstCreatedAt", static_cast<double>(info.first_created_at_ms));
-      o.set("lastCreatedAt", static_cast<double>(info.last_created_at_ms));
-    }
+    val samples = val::array();
+    for (const auto& s : g.samples(info.name)) samples.call<void>("push", sample_to_js(s));
+    o.set("samples", samples);
     list.call<void>("push", o);
   }
   return list;
@@ -256,6 +263,7 @@ class GalleryHandle {
   std::string rename(const std::string& from, const std::string& to) { return guard([&] { g().rename(from, to); }); }
   void reset() { g().reset(); }
   val speakers() const { return speakers_to_js(g(), false); }
+  val speaker(const std::string& name) const { return contains(name) ? info_to_js(g().speaker(name)) : val::null(); }
   val speakersWithSamples() const { return speakers_to_js(g(), true); }
 
   val identify(const FloatBuffer& query, int top_k, float threshold) const {
@@ -379,6 +387,7 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
       .function("addSample", &GalleryHandle::addSample).function("remove", &GalleryHandle::remove)
       .function("rename", &GalleryHandle::rename).function("reset", &GalleryHandle::reset)
       .function("speakers", &GalleryHandle::speakers).function("speakersWithSamples", &GalleryHandle::speakersWithSamples)
+      .function("speaker", &GalleryHandle::speaker)
       .function("identify", &GalleryHandle::identify).function("verify", &GalleryHandle::verify)
       .function("exportProfiles", &GalleryHandle::exportProfiles).function("importProfiles", &GalleryHandle::importProfiles);
   class_<ProfileBlob>("ProfileBlob").constructor<>()

@@ -161,25 +161,29 @@ void Gallery::reset() {
   index_.clear();
 }
 
+SpeakerInfo Gallery::info_at(size_t i) const {
+  SpeakerInfo info;
+  info.name = names_[i];
+  info.sample_count = samples_[i].size();
+  info.first_created_at_ms = samples_[i].front().created_at_ms;
+  info.last_created_at_ms = samples_[i].front().created_at_ms;
+  for (const Sample& s : samples_[i]) {
+    info.total_duration_sec += s.duration_sec;
+    info.total_speech_sec += s.speech_sec;
+    info.first_created_at_ms = std::min(info.first_created_at_ms, s.created_at_ms);
+    info.last_created_at_ms = std::max(info.last_created_at_ms, s.created_at_ms);
+  }
+  return info;
+}
+
 std::vector<SpeakerInfo> Gallery::speakers() const {
   std::vector<SpeakerInfo> out;
   out.reserve(names_.size());
-  for (size_t i = 0; i < names_.size(); ++i) {
-    SpeakerInfo info;
-    info.name = names_[i];
-    info.sample_count = samples_[i].size();
-    info.first_created_at_ms = samples_[i].front().created_at_ms;
-    info.last_created_at_ms = samples_[i].front().created_at_ms;
-    for (const Sample& s : samples_[i]) {
-      info.total_duration_sec += s.duration_sec;
-      info.total_speech_sec += s.speech_sec;
-      info.first_created_at_ms = std::min(info.first_created_at_ms, s.created_at_ms);
-      info.last_created_at_ms = std::max(info.last_created_at_ms, s.created_at_ms);
-    }
-    out.push_back(std::move(info));
-  }
+  for (size_t i = 0; i < names_.size(); ++i) out.push_back(info_at(i));
   return out;
 }
+
+SpeakerInfo Gallery::speaker(const std::string& name) const { return info_at(index_of(name)); }
 
 const std::vector<Sample>& Gallery::samples(const std::string& name) const { return samples_[index_of(name)]; }
 

@@ -103,6 +103,8 @@ class Gallery {
 
   // Speakers in enrollment order (a rename keeps the position; a removal closes the gap).
   std::vector<SpeakerInfo> speakers() const;
+  // One speaker's entry of speakers(), without listing the others; throws when unknown.
+  SpeakerInfo speaker(const std::string& name) const;
 
   // The samples / the centroid (dim floats) of a speaker; throws when unknown.
   const std::vector<Sample>& samples(const std::string& name) const;
@@ -127,6 +129,7 @@ class Gallery {
 
  private:
   size_t index_of(const std::string& name) const;  // throws when unknown
+  SpeakerInfo info_at(size_t i) const;
   void check_sample(const Sample& sample) const;    // throws with the reason
   std::vector<float> normalized_query(const float* query, size_t query_dim) const;
   void compute_centroid(size_t i);

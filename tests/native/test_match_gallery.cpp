@@ -301,6 +301,13 @@ TEST_CASE("speakers() lists enrollment order with totals and time range", "[matc
   CHECK(list[0].last_created_at_ms == 300);
   CHECK(list[1].name == "a");
   CHECK(list[1].sample_count == 1);
+  // One speaker's entry, without the listing.
+  const auto z = g.speaker("z");
+  CHECK(z.name == "z");
+  CHECK(z.sample_count == 2);
+  CHECK(z.total_speech_sec == Approx(4.5));
+  CHECK(z.first_created_at_ms == 200);
+  CHECK_THROWS_WITH(g.speaker("nobody"), Contains("unknown speaker"));
 }
 
 TEST_CASE("add_speaker enrolls all samples at once and refuses duplicates or empty lists", "[match][gallery]") {

@@ -53,6 +53,9 @@ export class Gallery {
   /** [{ name, samples (count), durationSec, speechSec, firstCreatedAt, lastCreatedAt }] in enrollment order. */
   speakers() { return this.handle.speakers(); }
 
+  /** One speakers() entry, or null. */
+  speaker(name) { return this.handle.speaker(name); }
+
   /** [{ name, samples: [{ embedding, durationSec, speechSec, createdAt }] }] (copies). */
   records() { return this.handle.speakersWithSamples(); }
 

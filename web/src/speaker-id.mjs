@@ -183,7 +183,7 @@ export class SpeakerId {
       await this.#sync();
       const tokens = await this.#store.addSamples(name, samples);
       await this.#committed(tokens, () => this.#gallery.addSamples(name, samples));
-      const info = this.#gallery.speakers().find((s) => s.name === name);
+      const info = this.#gallery.speaker(name);
       return {
         speaker: name,
         samples: info.samples,
