@@ -2,7 +2,7 @@
 // remove / reset / export-profiles / import-profiles, exit codes, and a byte-identical store after every failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GOLDEN, ROOT, SHARED, runCli } from './helpers.mjs';
@@ -130,6 +130,17 @@ test('export / import: round trip, a tampered or foreign export is refused', () 
   assert.deepEqual(readFileSync(join(copy, 'profiles.sidp')), snapshot());
   ok(runCli(['reset', '--store', copy]));
   assert.deepEqual(JSON.parse(runCli(['speakers', '--store', copy, '--json']).stdout).speakers, []);
+});
+
+test('reading commands on a store that does not exist say so and create nothing', () => {
+  const missing = join(work, 'typo');
+  for (const args of [['identify', files('2033')[3]], ['speakers'], ['verify', '2033', files('2033')[3]],
+    ['export-profiles', join(work, 'x.bin')], ['remove', '2033'], ['reset']]) {
+    const r = runCli([args[0], '--store', missing, ...args.slice(1)]);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /no store in .*typo.*enroll a speaker first/);
+  }
+  assert.ok(!existsSync(missing));
 });
 
 test('cleanup', () => rmSync(work, { recursive: true, force: true }));

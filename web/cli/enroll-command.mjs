@@ -35,6 +35,6 @@ ${STORE_HELP}`,
           `enrollment ${r.enrollmentPercent}%`);
       }
       return 0;
-    });
+    }, { creates: true });
   },
 };

@@ -104,6 +104,6 @@ export const importCommand = {
       }
       out(`imported ${r.speakers} speaker(s), ${r.samples} sample(s) from ${file}${values.merge ? ' (merged)' : ''}`);
       return 0;
-    });
+    }, { creates: true });
   },
 };

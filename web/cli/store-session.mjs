@@ -1,8 +1,11 @@
 // What the store commands share: the --store/--model/--threshold options and opening a SpeakerId on the file store.
 // The model is the one recorded in the store (so `identify` needs no --model after `enroll --model M`); an empty
 // store takes --model or the embedded default.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError } from '../src/errors.mjs';
 import { SpeakerId } from '../src/speaker-id.mjs';
-import { readStoredModelId } from '../src/stores/file-store.mjs';
+import { readStoredModelId, STORE_FILE } from '../src/stores/file-store.mjs';
 
 export const STORE_OPTIONS = {
   store: { type: 'string' },
@@ -18,8 +21,13 @@ export const STORE_HELP = `  --store DIR     the enrollment store (created on fi
   --threshold T   decision threshold (raw cosine); default: the model's calibrated threshold
   --json          JSON output`;
 
-export async function openStore(values, { UsageError }) {
+export async function openStore(values, { UsageError }, { mustExist = true } = {}) {
   if (!values.store) throw new UsageError('--store DIR is required');
+  // Reading commands on a store that does not exist are most likely a typo in DIR: say so instead of "unknown".
+  if (mustExist && !existsSync(join(values.store, STORE_FILE))) {
+    throw new InvalidArgumentError(`no store in ${values.store} (no ${STORE_FILE}): enroll a speaker first ` +
+      `(speaker-id enroll --store ${values.store} NAME FILE...) or import profiles`);
+  }
   const threads = Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError('--threads must be 1..64');
   let threshold;
@@ -31,9 +39,9 @@ export async function openStore(values, { UsageError }) {
   return SpeakerId.create({ model, store: { file: values.store }, threshold, threads });
 }
 
-/** Runs fn(sid) on an opened store and always disposes it. */
-export async function withStore(values, ctx, fn) {
-  const sid = await openStore(values, ctx);
+/** Runs fn(sid) on an opened store and always disposes it. `creates`: the command may start a new store. */
+export async function withStore(values, ctx, fn, { creates = false } = {}) {
+  const sid = await openStore(values, ctx, { mustExist: !creates });
   try {
     return await fn(sid);
   } finally {

@@ -129,6 +129,11 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
 
   // One serialised read-modify-write. `change(speakers)` returns the new list, or null to write nothing.
   async function mutate(change) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw ioError('create the directory', err);
+    }
     await lock();
     try {
       await removeLeftovers();
@@ -151,12 +156,7 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
     async open(wanted, profileCodec) {
       model = { id: wanted.id, sha256: wanted.sha256.toLowerCase(), dim: wanted.dim };
       codec = profileCodec;
-      try {
-        await mkdir(dir, { recursive: true });
-      } catch (err) {
-        throw ioError('create the directory', err);
-      }
-      checkModel((await read()).model);
+      checkModel((await read()).model);  // the directory is created by the first mutation, not by looking
     },
     async load() {
       // Read the token on both sides of the read: equal tokens mean the snapshot is the one the token names.
