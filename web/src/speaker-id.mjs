@@ -9,7 +9,7 @@ import { loadCore } from './core.mjs';
 import { Embedder, ECAPA_MIN_FRAMES } from './embedder.mjs';
 import { toDecodedAudio } from './audio-input.mjs';
 import { resolveModel } from './model-registry.mjs';
-import { AudioTooShortError, DisposedError, InvalidArgumentError, ModelMismatchError, SpeakerIdError,
+import { AudioTooShortError, DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchError, SpeakerIdError,
   UnknownSpeakerError } from './errors.mjs';
 import { Gallery, checkSpeakerName, profileCodec } from './gallery.mjs';
 import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } from './quality.mjs';
@@ -136,6 +136,10 @@ export class SpeakerId {
         }
       },
     });
+    // Checked before anything is stored: a stored NaN or zero embedding would make the store unloadable.
+    if (!embedding.every(Number.isFinite) || embedding.every((v) => v === 0)) {
+      throw new InvalidAudioError(`${what}: the model produced an unusable embedding (NaN, infinite or all zero)`);
+    }
     return { embedding, quality };
   }
 
