@@ -259,6 +259,36 @@ class GalleryHandle {
       g().add_sample(name, s);
     });
   }
+  // Replaces the content with `speakers` ([{ name, samples: [{ embedding: Float32Array, durationSec, speechSec,
+  // createdAt }] }], a store's load()): one centroid per speaker and one bulk copy per embedding, instead of a
+  // FloatBuffer round trip per sample. On error the gallery is left empty and the reason returned.
+  std::string load(val speakers) {
+    g().reset();
+    return guard([&] {
+      const auto n = speakers["length"].as<unsigned>();
+      for (unsigned i = 0; i < n; ++i) {
+        val sp = speakers[i];
+        val list = sp["samples"];
+        const auto m = list["length"].as<unsigned>();
+        std::vector<sid::Sample> samples(m);
+        for (unsigned j = 0; j < m; ++j) {
+          val s = list[j];
+          samples[j].embedding = emscripten::convertJSArrayToNumberVector<float>(s["embedding"]);
+          samples[j].duration_sec = static_cast<float>(s["durationSec"].as<double>());
+          samples[j].speech_sec = static_cast<float>(s["speechSec"].as<double>());
+          const double created = s["createdAt"].as<double>();
+          if (!std::isfinite(created)) throw std::invalid_argument("createdAt must be a finite number (ms)");
+          samples[j].created_at_ms = static_cast<int64_t>(created);
+        }
+        try {
+          g().add_speaker(sp["name"].as<std::string>(), std::move(samples));
+        } catch (...) {
+          g().reset();
+          throw;
+        }
+      }
+    });
+  }
   bool remove(const std::string& name) { return g().remove(name); }
   std::string rename(const std::string& from, const std::string& to) { return guard([&] { g().rename(from, to); }); }
   void reset() { g().reset(); }
@@ -384,7 +414,8 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
   class_<GalleryHandle>("Gallery").constructor<>()
       .function("init", &GalleryHandle::init).function("size", &GalleryHandle::size)
       .function("contains", &GalleryHandle::contains).function("modelMismatch", &GalleryHandle::modelMismatch)
-      .function("addSample", &GalleryHandle::addSample).function("remove", &GalleryHandle::remove)
+      .function("addSample", &GalleryHandle::addSample).function("load", &GalleryHandle::load)
+      .function("remove", &GalleryHandle::remove)
       .function("rename", &GalleryHandle::rename).function("reset", &GalleryHandle::reset)
       .function("speakers", &GalleryHandle::speakers).function("speakersWithSamples", &GalleryHandle::speakersWithSamples)
       .function("speaker", &GalleryHandle::speaker)

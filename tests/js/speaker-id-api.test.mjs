@@ -268,6 +268,19 @@ test('two SpeakerIds on one store see each other\'s changes; a store of another 
   await assert.rejects(SpeakerId.create({ threshold: 'high' }), InvalidArgumentError);
 });
 
+test('a custom adapter handing back bad records is refused at create, naming the problem', async () => {
+  const bad = (speakers) => ({ ...createMemoryStore(), load: async () => ({ version: 1, speakers }), version: async () => 1 });
+  const sample = (n) => ({ embedding: new Float32Array(n).fill(0.1), durationSec: 1, speechSec: 1, createdAt: 0 });
+  await assert.rejects(SpeakerId.create({ store: bad([{ name: 'a', samples: [sample(7)] }]) }),
+    (e) => e instanceof InvalidArgumentError && /dimension|192/.test(e.message));
+  await assert.rejects(SpeakerId.create({ store: bad([{ name: 'a', samples: [sample(192)] }, { name: 'a', samples: [sample(192)] }]) }),
+    (e) => e instanceof SpeakerExistsError);
+  await assert.rejects(SpeakerId.create({ store: bad([{ name: 'a', samples: [] }]) }), /no samples/);
+  const good = await SpeakerId.create({ store: bad([{ name: 'a', samples: [sample(192), sample(192)] }]) });
+  assert.deepEqual((await good.speakers()).map((x) => [x.name, x.samples]), [['a', 2]]);
+  await good.dispose();
+});
+
 test('every error class carries its code and is exported', () => {
   for (const [code, Cls] of Object.entries(ERROR_CLASSES)) {
     const e = Cls === DisposedError ? new Cls() : new Cls('m');

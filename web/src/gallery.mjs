@@ -37,8 +37,8 @@ export class Gallery {
 
   /** Replaces the whole content with `speakers` ([{ name, samples }]). */
   load(speakers) {
-    this.handle.reset();
-    for (const { name, samples } of speakers) this.addSamples(name, samples);
+    const err = this.handle.load(speakers);
+    if (err) throw galleryError(err);
   }
 
   remove(name) { return this.handle.remove(name); }
