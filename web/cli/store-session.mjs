@@ -50,4 +50,3 @@ export async function withStore(values, ctx, fn, { creates = false } = {}) {
 }
 
 export const out = (line) => process.stdout.write(line + '\n');
-export const pct = (x) => `${x}%`;

@@ -102,7 +102,8 @@ export class SpeakerId {
     if (this.#version === null || (await this.#store.version()) !== this.#version) await this.#reload();
   }
 
-  // Applies a committed mutation to the gallery when nobody else wrote in between, else reloads.
+  // Applies a committed mutation to the gallery when nobody else wrote in between, else reloads. Mutations need no
+  // #sync() first: the store checks names itself, and `before` tells whether the gallery was current.
   async #committed({ before, after }, apply) {
     if (before === this.#version) {
       apply();
@@ -184,7 +185,6 @@ export class SpeakerId {
         samples.push({ embedding, durationSec: quality.durationSec, speechSec: quality.speechSec, createdAt: Date.now() });
         reports.push(quality);
       }
-      await this.#sync();
       const tokens = await this.#store.addSamples(name, samples);
       await this.#committed(tokens, () => this.#gallery.addSamples(name, samples));
       const info = this.#gallery.speaker(name);
@@ -240,7 +240,6 @@ export class SpeakerId {
   remove(name) {
     return this.#run(async () => {
       checkSpeakerName(this.#core, name);
-      await this.#sync();
       const r = await this.#store.remove(name);
       await this.#committed(r, () => this.#gallery.remove(name));
       return r.removed;
@@ -252,7 +251,6 @@ export class SpeakerId {
     return this.#run(async () => {
       checkSpeakerName(this.#core, from);
       checkSpeakerName(this.#core, to);
-      await this.#sync();
       const r = await this.#store.rename(from, to);
       await this.#committed(r, () => this.#gallery.rename(from, to));
     });
@@ -261,7 +259,6 @@ export class SpeakerId {
   /** Removes every enrolled speaker (of this model, in this store). */
   reset() {
     return this.#run(async () => {
-      await this.#sync();
       const r = await this.#store.reset();
       await this.#committed(r, () => this.#gallery.reset());
     });
@@ -291,7 +288,6 @@ export class SpeakerId {
           `dim ${blob.model.dim}), this SpeakerId uses '${m.id}' (sha256 ${m.sha256.slice(0, 12)}…, dim ${m.dim}): ` +
           're-enroll from audio with this model');
       }
-      await this.#sync();
       const r = mode === 'replace' ? await this.#store.replaceAll(blob.speakers) : await this.#store.addSpeakers(blob.speakers);
       await this.#committed(r, () => {
         if (mode === 'replace') this.#gallery.load(blob.speakers);
