@@ -23,9 +23,23 @@ async function defaultWasmBytes() {
  * Instantiate the core. Options (all optional):
  *   wasmModule: WebAssembly.Module   precompiled module (required in workerd)
  *   wasmBinary: ArrayBuffer|Uint8Array  the .wasm bytes
- * Returns the Embind module (classes FloatBuffer, WavFile, AudioPrep, ResemblyzerFrontend, EcapaFrontend, ...).
+ * Without options the instance is shared (one per realm). Returns the Embind module (classes FloatBuffer, WavFile, AudioPrep, ResemblyzerFrontend, EcapaFrontend, ...).
  */
-export async function loadCore({ wasmModule, wasmBinary } = {}) {
+let defaultCore = null;
+
+export function loadCore({ wasmModule, wasmBinary } = {}) {
+  // One core per realm for the default .wasm: the CLI, SpeakerId and the decoders share it.
+  if (!wasmModule && !wasmBinary) {
+    defaultCore ??= instantiate(undefined, undefined).catch((err) => {
+      defaultCore = null;
+      throw err;
+    });
+    return defaultCore;
+  }
+  return instantiate(wasmModule, wasmBinary);
+}
+
+async function instantiate(wasmModule, wasmBinary) {
   const module = wasmModule ?? await WebAssembly.compile(wasmBinary ?? await defaultWasmBytes());
   return createSpeakerIdCore({
     instantiateWasm(imports, receiveInstance) {

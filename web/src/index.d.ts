@@ -144,6 +144,8 @@ export interface CreateOptions {
   quality?: QualityOptions;
   /** ONNX Runtime wasm threads. Default 1. */
   threads?: number;
+  /** Create the inference session on the first call that needs it (store-only work never pays for it). Default false. */
+  lazy?: boolean;
   /** The core's .wasm as a precompiled module (required in Cloudflare workerd). */
   wasmModule?: WebAssembly.Module;
   wasmBinary?: ArrayBuffer | Uint8Array;

@@ -40,9 +40,11 @@ export class SpeakerId {
    *  threshold  decision threshold (raw cosine); default: the model's calibrated threshold from the manifest
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
    *  threads    ONNX Runtime wasm threads (default 1)
+   *  lazy       true: create the inference session on the first call that needs it (embed / enroll / identify /
+   *             verify), so store-only work (speakers, rename, export, ...) never pays for it (default false)
    *  wasmModule / wasmBinary   the core's .wasm (e.g. a precompiled module in workerd)
    */
-  static async create({ model, store, threshold, quality, threads = 1, wasmModule, wasmBinary } = {}) {
+  static async create({ model, store, threshold, quality, threads = 1, lazy = false, wasmModule, wasmBinary } = {}) {
     const q = qualityOptions(quality);
     if (threshold !== undefined) checkThreshold(threshold, 'threshold');
     const core = await loadCore({ wasmModule, wasmBinary });
@@ -50,8 +52,10 @@ export class SpeakerId {
     const adapter = await openStoreOption(store);
     const desc = { id: resolved.id, sha256: resolved.sha256, dim: resolved.dim };
     await adapter.open(desc, profileCodec(core));
-    const embedder = await Embedder.create(core, resolved, { threads });
-    const sid = new SpeakerId(core, resolved, embedder, adapter, q, threshold ?? resolved.threshold);
+    if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
+    const makeEmbedder = () => Embedder.create(core, resolved, { threads });
+    const embedder = lazy ? null : await makeEmbedder();
+    const sid = new SpeakerId(core, resolved, embedder ?? makeEmbedder, adapter, q, threshold ?? resolved.threshold);
     try {
       await sid.#reload();
     } catch (err) {
@@ -63,7 +67,8 @@ export class SpeakerId {
 
   constructor(core, model, embedder, store, quality, threshold) {
     this.#core = core;
-    this.#embedder = embedder;
+    if (typeof embedder === 'function') this.#makeEmbedder = embedder;
+    else this.#embedder = embedder;
     this.#store = store;
     this.#quality = quality;
     const { id, family, frontend, dim, sha256 } = model;
@@ -73,7 +78,8 @@ export class SpeakerId {
   }
 
   #core;
-  #embedder;
+  #embedder = null;
+  #makeEmbedder = null;
   #store;
   #quality;
   #gallery;
@@ -122,11 +128,21 @@ export class SpeakerId {
     return checkThreshold(t, 'threshold');
   }
 
+  // The inference session, created on first use when the SpeakerId was created lazy.
+  async #model() {
+    if (!this.#embedder) {
+      this.#embedder = await this.#makeEmbedder();
+      this.#makeEmbedder = null;
+    }
+    return this.#embedder;
+  }
+
   // Decodes, checks quality (before inference, so refused audio costs no model run) and embeds.
   async #analyse(audio, use, what) {
     const decoded = await toDecodedAudio(this.#core, audio);
     let quality;
-    const { embedding } = await this.#embedder.embed(decoded, {
+    const embedder = await this.#model();
+    const { embedding } = await embedder.embed(decoded, {
       quality: this.#quality,
       before: (fe) => {
         quality = qualityReport(fe.measurements, this.#quality, use);
@@ -154,7 +170,7 @@ export class SpeakerId {
   embed(audio) {
     return this.#run(async () => {
       const decoded = await toDecodedAudio(this.#core, audio);
-      return (await this.#embedder.embed(decoded)).embedding;
+      return (await (await this.#model()).embed(decoded)).embedding;
     });
   }
 
@@ -302,8 +318,9 @@ export class SpeakerId {
     if (this.#disposed) return;
     this.#disposed = true;  // the call in progress finishes; queued and later calls get DisposedError
     await this.#queue;
-    await this.#embedder.dispose();
+    await this.#embedder?.dispose();
     this.#embedder = null;
+    this.#makeEmbedder = null;
     this.#gallery.dispose();
     await this.#store.close();
   }
