@@ -1,31 +1,30 @@
 // Thin Embind glue over the C++ core. The only file that includes <emscripten/bind.h>.
 //
-// Memory model (zero copy): results live in C++ objects owned by JS (call .delete() when done, the JS wrappers in
-// web/src do). Array accessors return typed-array *views* into wasm memory; a view stays valid until the owning
-// object runs again or is deleted, or until wasm memory grows (any later call may grow it) — copy (`.slice()`)
-// what must outlive that. Inputs are written into a FloatBuffer view, so audio is copied once, into wasm memory.
+// Coarse calls: one Frontend per model does audio -> model input in one call (and pools the model's outputs), one
+// Gallery per SpeakerId holds the enrolled speakers. Inputs are written by JS into a buffer the object owns
+// (`buffer(n)` returns a typed-array view of it), so audio crosses into wasm once; results are views too.
+// A view stays valid until the object runs again or is deleted, or until wasm memory grows (any later call may
+// grow it): copy (`.slice()`) what must outlive that.
+//
+// Errors: every bound function runs inside `guarded`, which turns the core's sid::Error (src/error.h) into the
+// typed JS error of its code through the module's `sidError(code, message)` hook (web/src/core.mjs), and anything
+// else (std::bad_alloc, ...) into code "internal". No C++ exception ever reaches JS as a bare number.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <cmath>
 #include <cstdint>
 #include <exception>
-#include <optional>
-#include <stdexcept>
+#include <new>
 #include <string>
 #include <vector>
 
-#include "audio/downmix.h"
-#include "audio/resampler.h"
-#include "audio/speech_quality.h"
 #include "audio/wav_decoder.h"
+#include "error.h"
 #include "match/gallery.h"
 #include "match/profile_format.h"
 #include "match/speaker_name.h"
-#include "pipeline/compat_preprocess.h"
-#include "pipeline/ecapa_frontend.h"
-#include "pipeline/pooling.h"
-#include "pipeline/resemblyzer_frontend.h"
+#include "pipeline/model_frontend.h"
 
 using emscripten::typed_memory_view;
 using emscripten::val;
@@ -33,166 +32,192 @@ using emscripten::val;
 namespace {
 
 template <typename T>
+val view(const T* data, size_t n) {
+  return val(typed_memory_view(n, data));
+}
+template <typename T>
 val view(const std::vector<T>& v) {
-  return val(typed_memory_view(v.size(), v.data()));
+  return view(v.data(), v.size());
 }
 
-// A float buffer in wasm memory that JS fills through view() (input side of every call).
-class FloatBuffer {
- public:
-  void resize(size_t n) { data_.assign(n, 0.0f); }
-  size_t size() const { return data_.size(); }
-  val view() const { return ::view(data_); }
-  const std::vector<float>& data() const { return data_; }
-  std::vector<float>& data() { return data_; }
+[[noreturn]] void throw_js(const std::string& code, const std::string& message) {
+  val::module_property("sidError")(code, message).throw_();
+}
 
- private:
-  std::vector<float> data_;
-};
-
-class ByteBuffer {
- public:
-  void resize(size_t n) { data_.assign(n, 0); }
-  val view() const { return ::view(data_); }
-  const std::vector<uint8_t>& data() const { return data_; }
-
- private:
-  std::vector<uint8_t> data_;
-};
-
-// Decoded WAV: ok/error, format, interleaved samples.
-class WavFile {
- public:
-  bool decode(const ByteBuffer& bytes) {
-    result_ = sid::decode_wav(bytes.data().data(), bytes.data().size());
-    return result_.ok;
+// Runs f(); a failure leaves the catch block before the JS error is thrown (no C++ exception stays in flight).
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
+  std::string code, message;
+  try {
+    return f();
+  } catch (const sid::Error& e) {
+    code = sid::code_name(e.code());
+    message = e.what();
+  } catch (const std::bad_alloc&) {
+    code = "internal";
+    message = "out of memory in the speaker-id core: the input is too large for this device";
+  } catch (const std::exception& e) {
+    code = "internal";
+    message = e.what();
   }
-  bool ok() const { return result_.ok; }
-  std::string error() const { return result_.error; }
-  int sampleRate() const { return result_.audio.sample_rate; }
-  int channels() const { return result_.audio.channels; }
-  int bitsPerSample() const { return result_.audio.bits_per_sample; }
-  bool isFloat() const { return result_.audio.is_float; }
-  double frames() const { return static_cast<double>(result_.audio.frames()); }
-  val samples() const { return view(result_.audio.samples); }
+  throw_js(code, message);
+}
+
+sid::Error bad_argument(const std::string& why) { return sid::Error(sid::ErrorCode::kInvalidArgument, why); }
+
+size_t count_arg(double n, const char* what) {
+  if (!(n >= 0 && n <= 4294967295.0) || n != std::floor(n))
+    throw bad_argument(std::string(what) + " must be an integer in 0..4294967295, got " + val(n).call<std::string>("toString"));
+  return static_cast<size_t>(n);
+}
+
+val spec_to_js(const sid::FamilySpec& s) {
+  val o = val::object();
+  o.set("family", std::string(s.name));
+  o.set("embeddingDim", static_cast<double>(s.embedding_dim));
+  o.set("bands", static_cast<double>(s.bands));
+  o.set("partialFrames", static_cast<double>(s.partial_frames));
+  o.set("minFrames", static_cast<double>(s.min_frames));
+  o.set("pooling", std::string(s.pooling == sid::Pooling::kMeanL2 ? "mean_l2" : "first_row"));
+  val stages = val::array();
+  for (const auto& name : s.stages) stages.call<void>("push", name);
+  o.set("stages", stages);
+  return o;
+}
+
+// { preprocess: 'upstream' | 'speaker-id', quality: { vadMode, minWindowDbfs, clipLevel } | undefined,
+//   stages: boolean }
+sid::FrontendOptions frontend_options(const val& o) {
+  sid::FrontendOptions f;
+  if (o.isUndefined() || o.isNull()) return f;
+  const val pre = o["preprocess"];
+  if (!pre.isUndefined()) {
+    const std::string p = pre.isString() ? pre.as<std::string>() : "";
+    if (p == "speaker-id") f.preprocess = sid::Preprocess::kSpeakerId;
+    else if (p != "upstream") throw bad_argument("preprocess must be 'upstream' or 'speaker-id'");
+  }
+  const val q = o["quality"];
+  if (!q.isUndefined() && !q.isNull()) {
+    f.measure_quality = true;
+    f.quality.vad_mode = q["vadMode"].as<int>();
+    f.quality.min_window_dbfs = q["minWindowDbfs"].as<double>();
+    f.quality.clip_level = q["clipLevel"].as<float>();
+  }
+  f.keep_stages = o["stages"].as<bool>();
+  return f;
+}
+
+val quality_to_js(const sid::SpeechQuality& q) {
+  val r = val::object();
+  r.set("durationSec", q.duration_sec);
+  r.set("speechSec", q.speech_sec);
+  r.set("windows", static_cast<double>(q.windows));
+  r.set("speechWindows", static_cast<double>(q.speech_windows));
+  r.set("speechDbfs", q.speech_dbfs);
+  r.set("overallDbfs", q.overall_dbfs);
+  r.set("peakDbfs", q.peak_dbfs);
+  r.set("clippedSamples", static_cast<double>(q.clipped_samples));
+  r.set("clippedFraction", q.clipped_fraction);
+  return r;
+}
+
+// Audio -> model input (and pooling) for one model family; see pipeline/model_frontend.h.
+class Frontend {
+ public:
+  static Frontend* create(const std::string& family) {
+    return guarded([&] { return new Frontend(sid::parse_family(family)); });
+  }
+  val spec() const { return guarded([&] { return spec_to_js(fe_.spec()); }); }
+  val buffer(double n) { return guarded([&] { pcm_.assign(count_arg(n, "buffer size"), 0.0f); return view(pcm_); }); }
+  val byteBuffer(double n) { return guarded([&] { bytes_.assign(count_arg(n, "buffer size"), 0); return view(bytes_); }); }
+
+  // The PCM in buffer(), interleaved; -> { sampleRate, channels, durationSec, frames, shape, input, quality?, stages? }
+  val runPcm(int channels, int sample_rate, val options) {
+    return guarded([&] {
+      fe_.run_pcm(pcm_.data(), pcm_.size(), channels, sample_rate, frontend_options(options));
+      return result();
+    });
+  }
+  // The WAV bytes in byteBuffer(); -> as runPcm.
+  val runWav(val options) {
+    return guarded([&] {
+      fe_.run_wav(bytes_.data(), bytes_.size(), frontend_options(options));
+      return result();
+    });
+  }
+  // The model's output rows, written into buffer(count * dim) -> the utterance embedding (a view).
+  val pool(double count, double dim) {
+    return guarded([&] {
+      const size_t c = count_arg(count, "row count"), d = count_arg(dim, "dim");
+      if (c * d != pcm_.size())
+        throw bad_argument("pooling: " + std::to_string(c) + " x " + std::to_string(d) + " values expected, the buffer holds " +
+                           std::to_string(pcm_.size()));
+      pooled_ = fe_.pool(pcm_.data(), c, d);
+      return view(pooled_);
+    });
+  }
 
  private:
-  sid::WavDecodeResult result_;
-};
+  explicit Frontend(sid::ModelFamily family) : fe_(family) {}
 
-// Interleaved multi-channel audio at any supported rate -> 16 kHz mono (downmix first, then resample).
-class AudioPrep {
- public:
-  // Returns "" on success, else the reason.
-  std::string run(const FloatBuffer& interleaved, int channels, int sample_rate, int target_rate) {
-    try {
-      if (channels < 1 || channels > sid::kWavMaxChannels)
-        return "channels must be 1.." + std::to_string(sid::kWavMaxChannels) + ", got " + std::to_string(channels);
-      const auto& x = interleaved.data();
-      if (x.size() % static_cast<size_t>(channels) != 0)
-        return "interleaved sample count is not a multiple of the channel count";
-      mono_ = sid::downmix_to_mono(x.data(), x.size() / channels, channels);
-      out_ = sid::resample(mono_.data(), mono_.size(), sample_rate, target_rate);
-      return "";
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  }
-  val mono() const { return view(mono_); }
-  val output() const { return view(out_); }
-
-  // Speech / level / clipping measurements of the last run (see audio/speech_quality.h); {error} on bad options.
-  val quality(int vad_mode, double min_window_dbfs, float clip_level) const {
+  val result() const {
     val r = val::object();
-    try {
-      sid::QualityOptions o;
-      o.vad_mode = vad_mode;
-      o.min_window_dbfs = min_window_dbfs;
-      o.clip_level = clip_level;
-      const auto q = sid::measure_speech_quality(mono_.data(), mono_.size(), out_, o);
-      r.set("durationSec", q.duration_sec);
-      r.set("speechSec", q.speech_sec);
-      r.set("windows", static_cast<double>(q.windows));
-      r.set("speechWindows", static_cast<double>(q.speech_windows));
-      r.set("speechDbfs", q.speech_dbfs);
-      r.set("overallDbfs", q.overall_dbfs);
-      r.set("peakDbfs", q.peak_dbfs);
-      r.set("clippedSamples", static_cast<double>(q.clipped_samples));
-      r.set("clippedFraction", q.clipped_fraction);
-    } catch (const std::exception& e) {
-      r.set("error", std::string(e.what()));
+    r.set("sampleRate", fe_.sample_rate());
+    r.set("channels", fe_.channels());
+    r.set("durationSec", fe_.duration_sec());
+    r.set("frames", static_cast<double>(fe_.frames()));
+    const auto& s = fe_.input_shape();
+    val shape = val::array();
+    for (size_t d : s) shape.call<void>("push", static_cast<double>(d));
+    r.set("shape", shape);
+    r.set("input", view(fe_.input()));
+    if (fe_.has_quality()) r.set("quality", quality_to_js(fe_.quality()));
+    const auto stages = fe_.stages();
+    if (!stages.empty()) {
+      val out = val::object();
+      for (const auto& st : stages) {
+        val o = val::object();
+        if (st.type == sid::StageType::kF32) o.set("data", view(static_cast<const float*>(st.data), st.count));
+        else if (st.type == sid::StageType::kU8) o.set("data", view(static_cast<const uint8_t*>(st.data), st.count));
+        else o.set("data", view(static_cast<const int32_t*>(st.data), st.count));
+        val sh = val::array();
+        for (size_t d : st.shape) sh.call<void>("push", static_cast<double>(d));
+        o.set("shape", sh);
+        out.set(st.name, o);
+      }
+      r.set("stages", out);
     }
     return r;
   }
 
- private:
-  std::vector<float> mono_, out_;
+  sid::ModelFrontend fe_;
+  std::vector<float> pcm_;  // input PCM, or model output rows for pool()
+  std::vector<uint8_t> bytes_;
+  std::vector<float> pooled_;
 };
 
-class ResemblyzerFrontend {
+// WAV bytes -> interleaved PCM, for callers that want the samples themselves (decodeAudio).
+class WavDecoder {
  public:
-  void run(const FloatBuffer& wav16k) { f_ = sid::resemblyzer_frontend(wav16k.data()); }
-  double rmsDbfs() const { return f_.volume.rms_dbfs; }
-  double gainDb() const { return f_.volume.gain_db; }
-  val vadFlags() const { return view(f_.vad.flags); }
-  val vadSmoothed() const { return view(f_.vad.smoothed); }
-  val vadKeep() const { return view(f_.vad.keep); }
-  val preprocessed() const { return view(f_.vad.trimmed); }
-  val mel() const { return view(f_.mel); }
-  double melFrames() const { return static_cast<double>(f_.mel_frames); }
-  int numPartials() const { return static_cast<int>(f_.slices.size()); }
-  // [P][4] int32 rows: mel_start, mel_stop, wav_start, wav_stop
-  val slices() {
-    slice_table_.clear();
-    for (const auto& s : f_.slices) slice_table_.insert(slice_table_.end(), {s.mel_start, s.mel_stop, s.wav_start, s.wav_stop});
-    return view(slice_table_);
+  val buffer(double n) { return guarded([&] { bytes_.assign(count_arg(n, "buffer size"), 0); return view(bytes_); }); }
+  // -> { sampleRate, channels, bitsPerSample, isFloat, interleaved (view) }
+  val decode() {
+    return guarded([&] {
+      audio_ = sid::decode_wav(bytes_.data(), bytes_.size());
+      val r = val::object();
+      r.set("sampleRate", audio_.sample_rate);
+      r.set("channels", audio_.channels);
+      r.set("bitsPerSample", audio_.bits_per_sample);
+      r.set("isFloat", audio_.is_float);
+      r.set("interleaved", view(audio_.samples));
+      return r;
+    });
   }
-  val partials() const { return view(f_.partials); }
 
  private:
-  sid::ResemblyzerFeatures f_;
-  std::vector<int32_t> slice_table_;
+  std::vector<uint8_t> bytes_;
+  sid::DecodedAudio audio_;
 };
-
-class EcapaFrontend {
- public:
-  void run(const FloatBuffer& wav16k) { f_ = sid::ecapa_frontend(wav16k.data()); }
-  val fbank() const { return view(f_.fbank); }
-  val fbankNorm() const { return view(f_.fbank_norm); }
-  double frames() const { return static_cast<double>(f_.frames); }
-
- private:
-  sid::EcapaFeatures f_;
-};
-
-class CompatPreprocess {
- public:
-  void run(const FloatBuffer& wav16k) { out_ = sid::compat_preprocess(wav16k.data()); }
-  val output() const { return view(out_); }
-
- private:
-  std::vector<float> out_;
-};
-
-// Model outputs -> one embedding: L2(mean of rows) (Resemblyzer partials) or L2 of a single row.
-class Pooling {
- public:
-  std::string meanL2(const FloatBuffer& rows, int count, int dim) {
-    if (count < 1 || dim < 1 || static_cast<size_t>(count) * dim != rows.size())
-      return "pooling: expected " + std::to_string(count) + " x " + std::to_string(dim) + " values, got " +
-             std::to_string(rows.size());
-    out_ = sid::mean_l2(rows.data().data(), static_cast<size_t>(count), static_cast<size_t>(dim));
-    return "";
-  }
-  val output() const { return view(out_); }
-
- private:
-  std::vector<float> out_;
-};
-
-// --- matching ------------------------------------------------------------------------------------------------
-// Errors cross the boundary as strings ("" = success) or an {error} field, never as C++ exceptions, so JS can
-// turn them into its typed errors.
 
 val sample_to_js(const sid::Sample& s) {
   val o = val::object();
@@ -231,76 +256,70 @@ val speakers_to_js(const sid::Gallery& g, bool with_samples) {
   return list;
 }
 
-// A sid::Gallery that starts empty: init() sets the model (constructors cannot report errors as strings).
+sid::Sample sample_from(std::vector<float> embedding, double duration_sec, double speech_sec, double created_at_ms) {
+  if (!std::isfinite(created_at_ms)) throw bad_argument("createdAt must be a finite number (ms)");
+  sid::Sample s;
+  s.embedding = std::move(embedding);
+  s.duration_sec = static_cast<float>(duration_sec);
+  s.speech_sec = static_cast<float>(speech_sec);
+  s.created_at_ms = static_cast<int64_t>(created_at_ms);
+  return s;
+}
+
+// The enrolled speakers of one model (match/gallery.h). Embeddings go in through buffer(dim).
 class GalleryHandle {
  public:
-  std::string init(const std::string& model_id, const std::string& model_sha256, int dim) {
-    try {
-      if (dim < 1) return "dim must be >= 1";
-      g_.emplace(model_id, model_sha256, static_cast<size_t>(dim));
-      return "";
-    } catch (const std::exception& e) {
-      return e.what();
-    }
+  static GalleryHandle* create(const std::string& model_id, const std::string& model_sha256, double dim) {
+    return guarded([&] { return new GalleryHandle(model_id, model_sha256, count_arg(dim, "dim")); });
   }
-  int size() const { return g_ ? static_cast<int>(g_->size()) : 0; }
-  bool contains(const std::string& name) const { return g_ && g_->contains(name); }
-  std::string modelMismatch(const std::string& id, const std::string& sha) const { return g().model_mismatch(id, sha); }
+  val buffer(double n) { return guarded([&] { in_.assign(count_arg(n, "buffer size"), 0.0f); return view(in_); }); }
+  int size() const { return static_cast<int>(g_.size()); }
+  bool contains(const std::string& name) const { return guarded([&] { return g_.contains(name); }); }
 
-  std::string addSample(const std::string& name, const FloatBuffer& embedding, double duration_sec, double speech_sec,
-                        double created_at_ms) {
-    return guard([&] {
-      if (!std::isfinite(created_at_ms)) throw std::invalid_argument("createdAt must be a finite number (ms)");
-      sid::Sample s;
-      s.embedding = embedding.data();
-      s.duration_sec = static_cast<float>(duration_sec);
-      s.speech_sec = static_cast<float>(speech_sec);
-      s.created_at_ms = static_cast<int64_t>(created_at_ms);
-      g().add_sample(name, s);
-    });
+  // The embedding in buffer(): would addSample accept it? (throws the reason; stores nothing)
+  void checkSample(double duration_sec, double speech_sec, double created_at_ms) const {
+    guarded([&] { g_.check_sample(sample_from(in_, duration_sec, speech_sec, created_at_ms)); });
+  }
+  void addSample(const std::string& name, double duration_sec, double speech_sec, double created_at_ms) {
+    guarded([&] { g_.add_sample(name, sample_from(in_, duration_sec, speech_sec, created_at_ms)); });
   }
   // Replaces the content with `speakers` ([{ name, samples: [{ embedding: Float32Array, durationSec, speechSec,
-  // createdAt }] }], a store's load()): one centroid per speaker and one bulk copy per embedding, instead of a
-  // FloatBuffer round trip per sample. On error the gallery is left empty and the reason returned.
-  std::string load(val speakers) {
-    g().reset();
-    return guard([&] {
+  // createdAt }] }], a store's load()) in one call. Nothing changes on error.
+  void load(val speakers) {
+    guarded([&] {
+      sid::Gallery next(g_.model_id(), g_.model_sha256(), g_.dim());
       const auto n = speakers["length"].as<unsigned>();
       for (unsigned i = 0; i < n; ++i) {
         val sp = speakers[i];
         val list = sp["samples"];
         const auto m = list["length"].as<unsigned>();
-        std::vector<sid::Sample> samples(m);
+        std::vector<sid::Sample> samples;
+        samples.reserve(m);
         for (unsigned j = 0; j < m; ++j) {
           val s = list[j];
-          samples[j].embedding = emscripten::convertJSArrayToNumberVector<float>(s["embedding"]);
-          samples[j].duration_sec = static_cast<float>(s["durationSec"].as<double>());
-          samples[j].speech_sec = static_cast<float>(s["speechSec"].as<double>());
-          const double created = s["createdAt"].as<double>();
-          if (!std::isfinite(created)) throw std::invalid_argument("createdAt must be a finite number (ms)");
-          samples[j].created_at_ms = static_cast<int64_t>(created);
+          samples.push_back(sample_from(emscripten::convertJSArrayToNumberVector<float>(s["embedding"]),
+                                        s["durationSec"].as<double>(), s["speechSec"].as<double>(),
+                                        s["createdAt"].as<double>()));
         }
-        try {
-          g().add_speaker(sp["name"].as<std::string>(), std::move(samples));
-        } catch (...) {
-          g().reset();
-          throw;
-        }
+        next.add_speaker(sp["name"].as<std::string>(), std::move(samples));
       }
+      g_ = std::move(next);
     });
   }
-  bool remove(const std::string& name) { return g().remove(name); }
-  std::string rename(const std::string& from, const std::string& to) { return guard([&] { g().rename(from, to); }); }
-  void reset() { g().reset(); }
-  val speakers() const { return speakers_to_js(g(), false); }
-  val speaker(const std::string& name) const { return contains(name) ? info_to_js(g().speaker(name)) : val::null(); }
-  val speakersWithSamples() const { return speakers_to_js(g(), true); }
+  bool remove(const std::string& name) { return guarded([&] { return g_.remove(name); }); }
+  void rename(const std::string& from, const std::string& to) { guarded([&] { g_.rename(from, to); }); }
+  void reset() { g_.reset(); }
+  val speakers() const { return guarded([&] { return speakers_to_js(g_, false); }); }
+  val speaker(const std::string& name) const {
+    return guarded([&] { return g_.contains(name) ? info_to_js(g_.speaker(name)) : val::null(); });
+  }
+  val speakersWithSamples() const { return guarded([&] { return speakers_to_js(g_, true); }); }
 
-  val identify(const FloatBuffer& query, int top_k, float threshold) const {
-    val r = val::object();
-    try {
-      if (top_k < 0) throw std::invalid_argument("topK must be >= 0");
-      const auto res = g().identify(query.data(), static_cast<size_t>(top_k), threshold);
+  // The query in buffer(dim) -> { speaker | null, score, candidates: [{ name, score }] }
+  val identify(double top_k, float threshold) const {
+    return guarded([&] {
+      const auto res = g_.identify(in_, count_arg(top_k, "topK"), threshold);
+      val r = val::object();
       r.set("speaker", res.speaker.empty() ? val::null() : val(res.speaker));
       r.set("score", res.score);
       val c = val::array();
@@ -311,119 +330,88 @@ class GalleryHandle {
         c.call<void>("push", o);
       }
       r.set("candidates", c);
-    } catch (const std::exception& e) {
-      r.set("error", std::string(e.what()));
-    }
-    return r;
+      return r;
+    });
   }
-  val verify(const std::string& name, const FloatBuffer& query, float threshold) const {
-    val r = val::object();
-    try {
-      const auto res = g().verify(name, query.data(), threshold);
+  // The query in buffer(dim) -> { accepted, score }
+  val verify(const std::string& name, float threshold) const {
+    return guarded([&] {
+      const auto res = g_.verify(name, in_, threshold);
+      val r = val::object();
       r.set("accepted", res.accepted);
       r.set("score", res.score);
-    } catch (const std::exception& e) {
-      r.set("error", std::string(e.what()));
-    }
-    return r;
+      return r;
+    });
   }
-
   // The profile blob of the whole gallery; a view valid until the next call (JS copies it).
   val exportProfiles() {
-    blob_ = sid::export_profiles(g());
-    return view(blob_);
-  }
-  std::string importProfiles(const ByteBuffer& bytes, bool merge) {
-    return sid::import_profiles(g(), bytes.data().data(), bytes.data().size(),
-                                merge ? sid::ImportMode::kMerge : sid::ImportMode::kReplace);
+    return guarded([&] {
+      blob_ = sid::export_profiles(g_);
+      return view(blob_);
+    });
   }
 
  private:
-  sid::Gallery& g() {
-    if (!g_) throw std::logic_error("gallery used before init()");
-    return *g_;
-  }
-  const sid::Gallery& g() const {
-    if (!g_) throw std::logic_error("gallery used before init()");
-    return *g_;
-  }
-  template <typename F>
-  std::string guard(F&& f) {
-    try {
-      f();
-      return "";
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  }
-
-  std::optional<sid::Gallery> g_;
+  GalleryHandle(const std::string& id, const std::string& sha, size_t dim) : g_(id, sha, dim) {}
+  sid::Gallery g_;
+  std::vector<float> in_;
   std::vector<uint8_t> blob_;
 };
 
-// A decoded profile blob of any model: its model and its speakers with their samples.
-class ProfileBlob {
+// A profile blob of any model -> { model: { id, sha256, dim }, speakers: [{ name, samples }] }.
+class ProfileReader {
  public:
-  std::string decode(const ByteBuffer& bytes) {
-    g_.reset();
-    return sid::decode_profiles(bytes.data().data(), bytes.data().size(), g_);
+  val buffer(double n) { return guarded([&] { bytes_.assign(count_arg(n, "buffer size"), 0); return view(bytes_); }); }
+  val decode() const {
+    return guarded([&] {
+      const sid::Gallery g = sid::decode_profiles(bytes_.data(), bytes_.size());
+      val model = val::object();
+      model.set("id", g.model_id());
+      model.set("sha256", g.model_sha256());
+      model.set("dim", static_cast<double>(g.dim()));
+      val r = val::object();
+      r.set("model", model);
+      r.set("speakers", speakers_to_js(g, true));
+      return r;
+    });
   }
-  std::string modelId() const { return g_ ? g_->model_id() : ""; }
-  std::string modelSha256() const { return g_ ? g_->model_sha256() : ""; }
-  int dim() const { return g_ ? static_cast<int>(g_->dim()) : 0; }
-  val speakers() const { return g_ ? speakers_to_js(*g_, true) : val::array(); }
 
  private:
-  std::optional<sid::Gallery> g_;
+  std::vector<uint8_t> bytes_;
 };
 
-std::string speakerNameError(const std::string& name) { return sid::speaker_name_error(name); }
+void checkSpeakerName(const std::string& name) { guarded([&] { sid::check_speaker_name(name); }); }
+
+val families() {
+  return guarded([] {
+    val list = val::array();
+    for (sid::ModelFamily f : sid::all_families()) list.call<void>("push", spec_to_js(sid::family_spec(f)));
+    return list;
+  });
+}
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(speaker_id_core) {
+  using emscripten::allow_raw_pointers;
   using emscripten::class_;
-  class_<FloatBuffer>("FloatBuffer").constructor<>()
-      .function("resize", &FloatBuffer::resize).function("size", &FloatBuffer::size)
-      .function("view", &FloatBuffer::view);
-  class_<ByteBuffer>("ByteBuffer").constructor<>()
-      .function("resize", &ByteBuffer::resize).function("view", &ByteBuffer::view);
-  class_<WavFile>("WavFile").constructor<>()
-      .function("decode", &WavFile::decode).function("ok", &WavFile::ok).function("error", &WavFile::error)
-      .function("sampleRate", &WavFile::sampleRate).function("channels", &WavFile::channels)
-      .function("bitsPerSample", &WavFile::bitsPerSample).function("isFloat", &WavFile::isFloat)
-      .function("frames", &WavFile::frames).function("samples", &WavFile::samples);
-  class_<AudioPrep>("AudioPrep").constructor<>()
-      .function("run", &AudioPrep::run).function("mono", &AudioPrep::mono).function("output", &AudioPrep::output)
-      .function("quality", &AudioPrep::quality);
-  class_<ResemblyzerFrontend>("ResemblyzerFrontend").constructor<>()
-      .function("run", &ResemblyzerFrontend::run)
-      .function("rmsDbfs", &ResemblyzerFrontend::rmsDbfs).function("gainDb", &ResemblyzerFrontend::gainDb)
-      .function("vadFlags", &ResemblyzerFrontend::vadFlags).function("vadSmoothed", &ResemblyzerFrontend::vadSmoothed)
-      .function("vadKeep", &ResemblyzerFrontend::vadKeep).function("preprocessed", &ResemblyzerFrontend::preprocessed)
-      .function("mel", &ResemblyzerFrontend::mel).function("melFrames", &ResemblyzerFrontend::melFrames)
-      .function("numPartials", &ResemblyzerFrontend::numPartials).function("slices", &ResemblyzerFrontend::slices)
-      .function("partials", &ResemblyzerFrontend::partials);
-  class_<EcapaFrontend>("EcapaFrontend").constructor<>()
-      .function("run", &EcapaFrontend::run).function("fbank", &EcapaFrontend::fbank)
-      .function("fbankNorm", &EcapaFrontend::fbankNorm).function("frames", &EcapaFrontend::frames);
-  class_<Pooling>("Pooling").constructor<>()
-      .function("meanL2", &Pooling::meanL2).function("output", &Pooling::output);
-  class_<CompatPreprocess>("CompatPreprocess").constructor<>()
-      .function("run", &CompatPreprocess::run).function("output", &CompatPreprocess::output);
-  class_<GalleryHandle>("Gallery").constructor<>()
-      .function("init", &GalleryHandle::init).function("size", &GalleryHandle::size)
-      .function("contains", &GalleryHandle::contains).function("modelMismatch", &GalleryHandle::modelMismatch)
+  class_<Frontend>("Frontend").constructor(&Frontend::create, allow_raw_pointers())
+      .function("spec", &Frontend::spec).function("buffer", &Frontend::buffer)
+      .function("byteBuffer", &Frontend::byteBuffer).function("runPcm", &Frontend::runPcm)
+      .function("runWav", &Frontend::runWav).function("pool", &Frontend::pool);
+  class_<WavDecoder>("WavDecoder").constructor<>()
+      .function("buffer", &WavDecoder::buffer).function("decode", &WavDecoder::decode);
+  class_<GalleryHandle>("Gallery").constructor(&GalleryHandle::create, allow_raw_pointers())
+      .function("buffer", &GalleryHandle::buffer).function("size", &GalleryHandle::size)
+      .function("contains", &GalleryHandle::contains).function("checkSample", &GalleryHandle::checkSample)
       .function("addSample", &GalleryHandle::addSample).function("load", &GalleryHandle::load)
-      .function("remove", &GalleryHandle::remove)
-      .function("rename", &GalleryHandle::rename).function("reset", &GalleryHandle::reset)
-      .function("speakers", &GalleryHandle::speakers).function("speakersWithSamples", &GalleryHandle::speakersWithSamples)
-      .function("speaker", &GalleryHandle::speaker)
+      .function("remove", &GalleryHandle::remove).function("rename", &GalleryHandle::rename)
+      .function("reset", &GalleryHandle::reset).function("speakers", &GalleryHandle::speakers)
+      .function("speaker", &GalleryHandle::speaker).function("speakersWithSamples", &GalleryHandle::speakersWithSamples)
       .function("identify", &GalleryHandle::identify).function("verify", &GalleryHandle::verify)
-      .function("exportProfiles", &GalleryHandle::exportProfiles).function("importProfiles", &GalleryHandle::importProfiles);
-  class_<ProfileBlob>("ProfileBlob").constructor<>()
-      .function("decode", &ProfileBlob::decode).function("modelId", &ProfileBlob::modelId)
-      .function("modelSha256", &ProfileBlob::modelSha256).function("dim", &ProfileBlob::dim)
-      .function("speakers", &ProfileBlob::speakers);
-  emscripten::function("speakerNameError", &speakerNameError);
+      .function("exportProfiles", &GalleryHandle::exportProfiles);
+  class_<ProfileReader>("ProfileReader").constructor<>()
+      .function("buffer", &ProfileReader::buffer).function("decode", &ProfileReader::decode);
+  emscripten::function("checkSpeakerName", &checkSpeakerName);
+  emscripten::function("families", &families);
 }

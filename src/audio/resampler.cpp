@@ -16,6 +16,8 @@
 // (SSE/NEON natively, wasm SIMD128 under Emscripten -msimd128) without -ffast-math.
 #include "audio/resampler.h"
 
+#include "error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -90,7 +92,7 @@ void fill_rows(float* table, size_t rows, size_t taps, size_t W, double scale, F
 
 void check_rate(int rate, const char* which) {
   if (rate < kResampleMinRate || rate > kResampleMaxRate)
-    throw std::invalid_argument(std::string("resample: ") + which + " rate " + std::to_string(rate) +
+    throw Error(ErrorCode::kInvalidAudio, std::string("resample: ") + which + " rate " + std::to_string(rate) +
                                 " Hz is out of range; accepted: " + std::to_string(kResampleMinRate) + ".." +
                                 std::to_string(kResampleMaxRate) + " Hz");
 }
@@ -103,7 +105,7 @@ std::vector<float> resample_impl(const float* input, size_t n, int in_rate, int 
   check_rate(in_rate, "input");
   check_rate(out_rate, "output");
   if (n == 0) return {};
-  if (input == nullptr) throw std::invalid_argument("resample: null input with non-zero length");
+  if (input == nullptr) throw Error(ErrorCode::kInvalidArgument, "resample: null input with non-zero length");
   if (in_rate == out_rate) return std::vector<float>(input, input + n);
 
   const uint64_t g = static_cast<uint64_t>(std::gcd(in_rate, out_rate));

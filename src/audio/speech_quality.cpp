@@ -1,5 +1,7 @@
 #include "audio/speech_quality.h"
 
+#include "error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -31,9 +33,9 @@ size_t count_clipped(const float* x, size_t n, float clip_level) {
 
 SpeechQuality measure_speech_quality(const float* mono, size_t mono_len, const std::vector<float>& wav16k,
                                      const QualityOptions& options) {
-  if (options.vad_mode < 0 || options.vad_mode > 3) throw std::invalid_argument("vad_mode must be 0..3");
-  if (!(options.clip_level > 0.0f)) throw std::invalid_argument("clip_level must be > 0");
-  if (std::isnan(options.min_window_dbfs)) throw std::invalid_argument("min_window_dbfs must be a number");
+  if (options.vad_mode < 0 || options.vad_mode > 3) throw Error(ErrorCode::kInvalidArgument, "vad_mode must be 0..3");
+  if (!(options.clip_level > 0.0f)) throw Error(ErrorCode::kInvalidArgument, "clip_level must be > 0");
+  if (std::isnan(options.min_window_dbfs)) throw Error(ErrorCode::kInvalidArgument, "min_window_dbfs must be a number");
 
   SpeechQuality q;
   q.duration_sec = static_cast<double>(wav16k.size()) / 16000.0;

@@ -17,6 +17,8 @@
 // Memory: the only allocation is the output, sized from the bytes actually present (never from a header field).
 #include "audio/wav_decoder.h"
 
+#include "error.h"
+
 #include <cstring>
 #include <string>
 
@@ -55,6 +57,13 @@ std::string hex16(unsigned v) {
   for (int shift = 12; shift >= 0; shift -= 4) s += d[(v >> shift) & 0xF];
   return s;
 }
+
+// The decoder's internal outcome; decode_wav turns a failure into the one error model (error.h).
+struct WavDecodeResult {
+  bool ok = false;
+  std::string error;  // empty when ok
+  DecodedAudio audio;
+};
 
 WavDecodeResult fail(std::string reason) {
   WavDecodeResult r;
@@ -202,9 +211,7 @@ void convert(const uint8_t* p, size_t count, const Format& f, float* out) {
   }
 }
 
-}  // namespace
-
-WavDecodeResult decode_wav(const uint8_t* data, size_t size) {
+WavDecodeResult decode(const uint8_t* data, size_t size) {
   if (data == nullptr && size != 0) return fail("null buffer with non-zero size; accepted: a RIFF/WAVE byte buffer");
   if (size < 12)
     return fail("file is " + std::to_string(size) + " bytes, too short for a RIFF header; accepted: a RIFF/WAVE file " +
@@ -274,6 +281,14 @@ WavDecodeResult decode_wav(const uint8_t* data, size_t size) {
     if ((chunk_size & 1u) && next < size) ++next;
     pos = next;
   }
+}
+
+}  // namespace
+
+DecodedAudio decode_wav(const uint8_t* data, size_t size) {
+  WavDecodeResult r = decode(data, size);
+  if (!r.ok) throw Error(ErrorCode::kInvalidAudio, "invalid WAV: " + r.error);
+  return std::move(r.audio);
 }
 
 }  // namespace sid

@@ -1,7 +1,7 @@
 // WAV (RIFF/RIFX-free, little-endian RIFF only) decoding to interleaved float32.
 // Accepts PCM 8 (unsigned) / 16 / 24 / 32-bit integer, IEEE float 32 / 64, 1-8 channels, WAVE_FORMAT_EXTENSIBLE
 // (PCM or float sub-format), unknown chunks skipped, odd-sized chunks padded. Malformed input never crashes and
-// never reads out of bounds: it yields ok == false and a one-line reason saying what is wrong and what is accepted.
+// never reads out of bounds: it throws a one-line reason saying what is wrong and what is accepted.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -19,17 +19,12 @@ struct DecodedAudio {
   size_t frames() const { return channels > 0 ? samples.size() / static_cast<size_t>(channels) : 0; }
 };
 
-struct WavDecodeResult {
-  bool ok = false;
-  std::string error;  // empty when ok
-  DecodedAudio audio;
-};
-
 // Limits that reject absurd headers before any allocation.
 constexpr int kWavMaxChannels = 8;
 constexpr int kWavMinRate = 1000;
 constexpr int kWavMaxRate = 384000;
 
-WavDecodeResult decode_wav(const uint8_t* data, size_t size);
+// Throws kInvalidAudio (error.h) with "invalid WAV: <reason>; accepted: ..." for anything it cannot decode.
+DecodedAudio decode_wav(const uint8_t* data, size_t size);
 
 }  // namespace sid

@@ -3,6 +3,8 @@
 // in scalar code otherwise, so native and wasm builds give bit-identical results).
 #include "features/mel_filterbank.h"
 
+#include "error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -65,7 +67,7 @@ std::vector<float> torch_linspace_f32(float start, float end, int steps) {
 
 void check_args(int sample_rate, int n_fft, int n_mels, float fmin, float fmax) {
   if (sample_rate <= 0 || n_fft < 2 || n_mels < 1 || !(fmin >= 0.f) || !(fmax > fmin))
-    throw std::invalid_argument("MelFilterbank: invalid parameters");
+    throw Error(ErrorCode::kInvalidArgument, "MelFilterbank: invalid parameters");
 }
 
 // Horizontal sum of 4 lanes in the order the SIMD path uses: (l0 + l2) + (l1 + l3).
@@ -195,7 +197,7 @@ MelFilterbank MelFilterbank::speechbrain(int sample_rate, int n_fft, int n_mels,
 std::vector<float> MelFilterbank::apply(const std::vector<float>& power, size_t frames) const {
   const size_t nb = static_cast<size_t>(bins_);
   const size_t nm = filters_.size();
-  if (power.size() < frames * nb) throw std::invalid_argument("MelFilterbank::apply: power is smaller than frames x bins");
+  if (power.size() < frames * nb) throw Error(ErrorCode::kInvalidArgument, "MelFilterbank::apply: power is smaller than frames x bins");
   std::vector<float> out(frames * nm);
   for (size_t t = 0; t < frames; ++t) {
     const float* p = power.data() + t * nb;

@@ -7,6 +7,8 @@
 // all-zero frame) is handled without allocating the padded signal.
 #include "features/stft_power.h"
 
+#include "error.h"
+
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -37,11 +39,11 @@ std::vector<float> make_window(int n, Window w) {
 }  // namespace
 
 PowerStft::PowerStft(int n_fft, int hop, Window window) : n_fft_(n_fft), hop_(hop), cfg_(nullptr) {
-  if (n_fft < 2 || (n_fft & 1) != 0) throw std::invalid_argument("PowerStft: n_fft must be even and >= 2");
-  if (hop < 1) throw std::invalid_argument("PowerStft: hop must be >= 1");
+  if (n_fft < 2 || (n_fft & 1) != 0) throw Error(ErrorCode::kInvalidArgument, "PowerStft: n_fft must be even and >= 2");
+  if (hop < 1) throw Error(ErrorCode::kInvalidArgument, "PowerStft: hop must be >= 1");
   window_ = make_window(n_fft, window);
   cfg_ = kiss_fftr_alloc(n_fft, 0, nullptr, nullptr);
-  if (cfg_ == nullptr) throw std::runtime_error("PowerStft: kiss_fftr_alloc failed");
+  if (cfg_ == nullptr) throw Error(ErrorCode::kInternal, "PowerStft: kiss_fftr_alloc failed");
 }
 
 PowerStft::~PowerStft() { kiss_fftr_free(cfg_); }

@@ -1,5 +1,7 @@
 #include "match/gallery.h"
 
+#include "error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -13,11 +15,6 @@ namespace sid {
 namespace {
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-void check_name(const std::string& name) {
-  const std::string err = speaker_name_error(name);
-  if (!err.empty()) throw std::invalid_argument(err);
-}
 
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -44,42 +41,45 @@ std::string embedding_problem(const float* v, size_t n) {
 Gallery::Gallery(std::string model_id, std::string model_sha256, size_t dim)
     : model_id_(std::move(model_id)), model_sha256_(lower(std::move(model_sha256))), dim_(dim) {
   if (model_id_.empty() || model_id_.size() > kMaxModelIdBytes)
-    throw std::invalid_argument("model id must be 1.." + std::to_string(kMaxModelIdBytes) + " bytes, got " +
+    throw Error(ErrorCode::kInvalidArgument, "model id must be 1.." + std::to_string(kMaxModelIdBytes) + " bytes, got " +
                                 std::to_string(model_id_.size()));
   for (char c : model_id_) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) throw std::invalid_argument("model id contains a control character");
+    if (u < 0x20 || u == 0x7F) throw Error(ErrorCode::kInvalidArgument, "model id contains a control character");
   }
   if (model_sha256_.size() != 64 || !std::all_of(model_sha256_.begin(), model_sha256_.end(), is_hex))
-    throw std::invalid_argument("model sha256 must be 64 hex digits, got " + quoted(model_sha256_));
+    throw Error(ErrorCode::kInvalidArgument, "model sha256 must be 64 hex digits, got " + quoted(model_sha256_));
   if (dim_ == 0 || dim_ > kMaxEmbeddingDim)
-    throw std::invalid_argument("embedding dimension must be 1.." + std::to_string(kMaxEmbeddingDim) + ", got " +
+    throw Error(ErrorCode::kInvalidArgument, "embedding dimension must be 1.." + std::to_string(kMaxEmbeddingDim) + ", got " +
                                 std::to_string(dim_));
 }
 
-std::string Gallery::model_mismatch(const std::string& model_id, const std::string& model_sha256) const {
-  if (model_id == model_id_ && lower(model_sha256) == model_sha256_) return {};
-  return "profiles belong to model " + quoted(model_id) + " (sha256 " + lower(model_sha256) +
-         ") but this gallery uses model " + quoted(model_id_) + " (sha256 " + model_sha256_ + ")";
+void Gallery::check_model(const std::string& model_id, const std::string& model_sha256, size_t dim) const {
+  if (model_id == model_id_ && lower(model_sha256) == model_sha256_ && dim == dim_) return;
+  throw Error(ErrorCode::kModelMismatch,
+              "the profiles are of model " + quoted(model_id) + " (sha256 " + lower(model_sha256).substr(0, 12) +
+                  "…, dim " + std::to_string(dim) + "), this gallery uses " + quoted(model_id_) + " (sha256 " +
+                  model_sha256_.substr(0, 12) + "…, dim " + std::to_string(dim_) +
+                  "): re-enroll from audio with this model");
 }
 
 size_t Gallery::index_of(const std::string& name) const {
   const auto it = index_.find(name);
-  if (it == index_.end()) throw std::invalid_argument("unknown speaker " + quoted(name));
+  if (it == index_.end()) throw Error(ErrorCode::kUnknownSpeaker, "unknown speaker " + quoted(name));
   return it->second;
 }
 
 void Gallery::check_sample(const Sample& s) const {
   if (s.embedding.size() != dim_)
-    throw std::invalid_argument("embedding has " + std::to_string(s.embedding.size()) +
+    throw Error(ErrorCode::kInvalidArgument, "embedding has " + std::to_string(s.embedding.size()) +
                                 " values but this gallery's model (" + model_id_ + ") produces " +
                                 std::to_string(dim_));
   const std::string err = embedding_problem(s.embedding.data(), dim_);
-  if (!err.empty()) throw std::invalid_argument(err);
+  if (!err.empty()) throw Error(ErrorCode::kInvalidArgument, err);
   if (!std::isfinite(s.duration_sec) || s.duration_sec < 0.0f)
-    throw std::invalid_argument("sample duration must be a finite number >= 0 seconds");
+    throw Error(ErrorCode::kInvalidArgument, "sample duration must be a finite number >= 0 seconds");
   if (!std::isfinite(s.speech_sec) || s.speech_sec < 0.0f)
-    throw std::invalid_argument("sample speech duration must be a finite number >= 0 seconds");
+    throw Error(ErrorCode::kInvalidArgument, "sample speech duration must be a finite number >= 0 seconds");
 }
 
 void Gallery::compute_centroid(size_t i) {
@@ -112,9 +112,9 @@ size_t Gallery::add_sample(const std::string& name, const Sample& sample) {
 }
 
 void Gallery::add_speaker(const std::string& name, std::vector<Sample> samples) {
-  check_name(name);
-  if (contains(name)) throw std::invalid_argument("speaker " + quoted(name) + " already exists");
-  if (samples.empty()) throw std::invalid_argument("speaker " + quoted(name) + " has no samples");
+  check_speaker_name(name);
+  if (contains(name)) throw Error(ErrorCode::kSpeakerExists, "speaker " + quoted(name) + " already exists");
+  if (samples.empty()) throw Error(ErrorCode::kInvalidArgument, "speaker " + quoted(name) + " has no samples");
   for (const Sample& s : samples) check_sample(s);
   // Everything is validated above; what follows can only fail on allocation.
   // Grow geometrically: an exact reserve(size + 1) per speaker would copy everything on every enrollment.
@@ -145,9 +145,9 @@ bool Gallery::remove(const std::string& name) {
 
 void Gallery::rename(const std::string& from, const std::string& to) {
   const size_t i = index_of(from);
-  check_name(to);
+  check_speaker_name(to);
   if (from == to) return;
-  if (contains(to)) throw std::invalid_argument("cannot rename " + quoted(from) + " to " + quoted(to) +
+  if (contains(to)) throw Error(ErrorCode::kSpeakerExists, "cannot rename " + quoted(from) + " to " + quoted(to) +
                                                 ": a speaker of that name already exists");
   index_.emplace(to, i);
   index_.erase(from);
@@ -195,12 +195,12 @@ std::vector<float> Gallery::centroid(const std::string& name) const {
 
 std::vector<float> Gallery::normalized_query(const float* query, size_t query_dim) const {
   if (query_dim != dim_)
-    throw std::invalid_argument("query embedding has " + std::to_string(query_dim) +
+    throw Error(ErrorCode::kInvalidArgument, "query embedding has " + std::to_string(query_dim) +
                                 " values but this gallery's model (" + model_id_ + ") produces " +
                                 std::to_string(dim_));
-  if (query == nullptr) throw std::invalid_argument("query embedding is null");
+  if (query == nullptr) throw Error(ErrorCode::kInvalidArgument, "query embedding is null");
   const std::string err = embedding_problem(query, dim_);
-  if (!err.empty()) throw std::invalid_argument("query " + err);
+  if (!err.empty()) throw Error(ErrorCode::kInvalidArgument, "query " + err);
   double ss = 0.0;
   for (size_t d = 0; d < dim_; ++d) ss += static_cast<double>(query[d]) * query[d];
   const double inv = 1.0 / std::sqrt(ss);
@@ -210,7 +210,7 @@ std::vector<float> Gallery::normalized_query(const float* query, size_t query_di
 }
 
 IdentifyResult Gallery::identify(const float* query, size_t query_dim, size_t top_k, float threshold) const {
-  if (std::isnan(threshold)) throw std::invalid_argument("threshold is NaN");
+  if (std::isnan(threshold)) throw Error(ErrorCode::kInvalidArgument, "threshold is NaN");
   const std::vector<float> q = normalized_query(query, query_dim);
   IdentifyResult result;
   const size_t n = names_.size();
@@ -241,7 +241,7 @@ IdentifyResult Gallery::identify(const float* query, size_t query_dim, size_t to
 }
 
 VerifyResult Gallery::verify(const std::string& name, const float* query, size_t query_dim, float threshold) const {
-  if (std::isnan(threshold)) throw std::invalid_argument("threshold is NaN");
+  if (std::isnan(threshold)) throw Error(ErrorCode::kInvalidArgument, "threshold is NaN");
   const size_t i = index_of(name);
   const std::vector<float> q = normalized_query(query, query_dim);
   VerifyResult r;

@@ -12,9 +12,9 @@
 // - Every gallery belongs to one model (id + manifest sha256) and one embedding dimension; profiles from another
 //   model are refused (see profile_format.h).
 //
-// Errors: invalid caller input (bad name, wrong dimension, NaN/inf/zero embedding, unknown speaker, existing
-// rename target, NaN threshold) throws std::invalid_argument with a one-line reason. A throwing call leaves the
-// gallery unchanged.
+// Errors (error.h): kUnknownSpeaker for an unknown name, kSpeakerExists for an existing rename target or enrolled
+// name, kInvalidArgument for other bad input (bad name, wrong dimension, NaN/inf/zero embedding, NaN threshold).
+// A throwing call leaves the gallery unchanged.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -78,9 +78,9 @@ class Gallery {
   bool empty() const { return names_.empty(); }
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
 
-  // Empty string when (model_id, model_sha256) names this gallery's model (sha compared case-insensitively),
-  // else a one-line reason naming both models.
-  std::string model_mismatch(const std::string& model_id, const std::string& model_sha256) const;
+  // Returns when (model_id, model_sha256, dim) names this gallery's model (sha compared case-insensitively);
+  // otherwise throws kModelMismatch with a one-line reason naming both models.
+  void check_model(const std::string& model_id, const std::string& model_sha256, size_t dim) const;
 
   // Adds a sample to `name`, enrolling the speaker if new. Returns the speaker's sample count afterwards.
   // Rejects (std::invalid_argument, with the reason) a bad name, an embedding of the wrong dimension, with a
@@ -91,6 +91,8 @@ class Gallery {
   // and an empty sample list, plus everything add_sample rejects; nothing is added on error.
   void add_speaker(const std::string& name, std::vector<Sample> samples);
 
+  // Throws (kInvalidArgument, with the reason) when add_sample would refuse `sample` for its embedding or durations.
+  void check_sample(const Sample& sample) const;
   // Removes a speaker; false when there was none of that name.
   bool remove(const std::string& name);
 
@@ -130,7 +132,6 @@ class Gallery {
  private:
   size_t index_of(const std::string& name) const;  // throws when unknown
   SpeakerInfo info_at(size_t i) const;
-  void check_sample(const Sample& sample) const;    // throws with the reason
   std::vector<float> normalized_query(const float* query, size_t query_dim) const;
   void compute_centroid(size_t i);
 

@@ -1,5 +1,7 @@
 #include "match/profile_format.h"
 
+#include "error.h"
+
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -246,60 +248,57 @@ std::vector<uint8_t> export_profiles(const Gallery& g) {
 namespace {
 
 // Builds a gallery from parsed content, validating every name and sample; the error names the speaker.
-std::string build(ParsedBlob&& blob, std::optional<Gallery>& out) {
+Gallery build(ParsedBlob&& blob) {
+  auto invalid = [](const std::string& why) { return Error(ErrorCode::kInvalidProfile, why); };
   std::optional<Gallery> g;
   try {
     g.emplace(blob.model_id, blob.model_sha256, blob.dim);
-  } catch (const std::invalid_argument& e) {
-    return std::string("profile blob: ") + e.what();
+  } catch (const Error& e) {
+    throw invalid(std::string("profile blob: ") + e.what());
   }
   for (ParsedSpeaker& sp : blob.speakers) {
-    const std::string name_error = speaker_name_error(sp.name);
-    if (!name_error.empty()) return "profile blob: " + name_error;
-    if (g->contains(sp.name)) return "profile blob has duplicate speaker name '" + sp.name + "'";
+    try {
+      check_speaker_name(sp.name);
+    } catch (const Error& e) {
+      throw invalid(std::string("profile blob: ") + e.what());
+    }
+    if (g->contains(sp.name)) throw invalid("profile blob has duplicate speaker name '" + sp.name + "'");
     try {
       g->add_speaker(sp.name, std::move(sp.samples));
-    } catch (const std::invalid_argument& e) {
-      return "profile blob: speaker '" + sp.name + "': " + e.what();
+    } catch (const Error& e) {
+      throw invalid("profile blob: speaker '" + sp.name + "': " + e.what());
     }
   }
-  out = std::move(g);
-  return {};
+  return std::move(*g);
+}
+
+ParsedBlob parse_or_throw(const uint8_t* data, size_t size) {
+  ParsedBlob blob;
+  const std::string err = parse_blob(data, size, blob);
+  if (!err.empty()) throw Error(ErrorCode::kInvalidProfile, err);
+  return blob;
 }
 
 }  // namespace
 
-std::string decode_profiles(const uint8_t* data, size_t size, std::optional<Gallery>& out) {
-  ParsedBlob blob;
-  std::string err = parse_blob(data, size, blob);
-  if (!err.empty()) return err;
-  return build(std::move(blob), out);
-}
+Gallery decode_profiles(const uint8_t* data, size_t size) { return build(parse_or_throw(data, size)); }
 
-std::string import_profiles(Gallery& target, const uint8_t* data, size_t size, ImportMode mode) {
-  ParsedBlob blob;
-  std::string err = parse_blob(data, size, blob);
-  if (!err.empty()) return err;
+void import_profiles(Gallery& target, const uint8_t* data, size_t size, ImportMode mode) {
+  ParsedBlob blob = parse_or_throw(data, size);
   // Refuse another model before validating (or allocating for) its speakers.
-  err = target.model_mismatch(blob.model_id, blob.model_sha256);
-  if (!err.empty()) return "cannot import: " + err;
-  if (blob.dim != target.dim())
-    return "cannot import: profiles have " + std::to_string(blob.dim) + "-dimensional embeddings but this gallery's are " +
-           std::to_string(target.dim()) + "-dimensional";
-  std::optional<Gallery> incoming;
-  err = build(std::move(blob), incoming);
-  if (!err.empty()) return err;
+  target.check_model(blob.model_id, blob.model_sha256, blob.dim);
+  Gallery incoming = build(std::move(blob));
   if (mode == ImportMode::kReplace) {
-    target = std::move(*incoming);
-    return {};
+    target = std::move(incoming);
+    return;
   }
-  for (const SpeakerInfo& info : incoming->speakers())
+  for (const SpeakerInfo& info : incoming.speakers())
     if (target.contains(info.name))
-      return "cannot merge: speaker '" + info.name + "' exists both in the gallery and in the profiles";
+      throw Error(ErrorCode::kSpeakerExists,
+                  "cannot merge: speaker '" + info.name + "' exists both in the gallery and in the profiles");
   Gallery merged = target;
-  for (const SpeakerInfo& info : incoming->speakers()) merged.add_speaker(info.name, incoming->samples(info.name));
+  for (const SpeakerInfo& info : incoming.speakers()) merged.add_speaker(info.name, incoming.samples(info.name));
   target = std::move(merged);
-  return {};
 }
 
 }  // namespace sid

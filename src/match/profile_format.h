@@ -13,17 +13,17 @@
 //   44+L    4   u32      speaker count S
 //   then S speakers, in the gallery's enrollment order:
 //           1   u8       name length N (1..kMaxSpeakerNameBytes)
-//           N            name, UTF-8 (rules of speaker_name_error)
+//           N            name, UTF-8 (rules of check_speaker_name)
 //           4   u32      sample count C (>= 1)
 //           C samples of 16 + 4*D bytes each:
 //                4*D f32 embedding (raw, as enrolled), f32 duration_sec, f32 speech_sec, i64 created_at_ms
 //   end-4   4   u32      CRC-32 (IEEE, see crc32.h) of every byte before it
 //
-// Import validates everything with bounds checks and reports a one-line error instead of throwing or crashing:
+// Import validates everything with bounds checks and throws a one-line kInvalidProfile error (error.h), never crashes:
 // too short / truncated, bad magic, unknown version, checksum mismatch (corrupted or tampered), absurd
 // lengths and counts (every count is checked against the bytes actually present before anything is
-// allocated), trailing bytes, invalid names, duplicate speaker names, bad embeddings (NaN/inf/zero), and a
-// model other than the target gallery's (the message names both models). An import that fails leaves the
+// allocated), trailing bytes, invalid names, duplicate speaker names, bad embeddings (NaN/inf/zero). A model other
+// than the target gallery's is kModelMismatch (the message names both), a merge clash kSpeakerExists. An import that fails leaves the
 // target gallery exactly as it was: the result is built aside and swapped in only on success.
 #pragma once
 #include <cstddef>
@@ -44,8 +44,7 @@ constexpr size_t kMinProfileBlobSize = 4 + 2 + 2 + 1 + 32 + 4 + 4 + 4;
 std::vector<uint8_t> export_profiles(const Gallery& gallery);
 
 // Decodes a blob into a new gallery carrying the blob's own model id, sha256 and dimension.
-// Returns an empty string and sets `out` on success; returns the reason and leaves `out` untouched otherwise.
-std::string decode_profiles(const uint8_t* data, size_t size, std::optional<Gallery>& out);
+Gallery decode_profiles(const uint8_t* data, size_t size);
 
 enum class ImportMode {
   kReplace,  // the target's speakers are replaced by the blob's
@@ -53,11 +52,10 @@ enum class ImportMode {
 };
 
 // Imports a blob into `target`, which must use the same model (id and sha256) and dimension as the blob.
-// Returns an empty string on success, else the reason; on failure `target` is unchanged.
-std::string import_profiles(Gallery& target, const uint8_t* data, size_t size, ImportMode mode = ImportMode::kReplace);
-inline std::string import_profiles(Gallery& target, const std::vector<uint8_t>& blob,
-                                   ImportMode mode = ImportMode::kReplace) {
-  return import_profiles(target, blob.data(), blob.size(), mode);
+// On failure (it throws) `target` is unchanged.
+void import_profiles(Gallery& target, const uint8_t* data, size_t size, ImportMode mode = ImportMode::kReplace);
+inline void import_profiles(Gallery& target, const std::vector<uint8_t>& blob, ImportMode mode = ImportMode::kReplace) {
+  import_profiles(target, blob.data(), blob.size(), mode);
 }
 
 }  // namespace sid

@@ -2,15 +2,16 @@
 
 #include <cstdint>
 
+#include "error.h"
+
 namespace sid {
 
 namespace {
 
 std::string at(size_t offset) { return " at byte " + std::to_string(offset); }
 
-}  // namespace
-
-std::string speaker_name_error(const std::string& name) {
+// Why `name` is not acceptable, or empty.
+std::string name_problem(const std::string& name) {
   if (name.empty()) return "speaker name is empty";
   if (name.size() > kMaxSpeakerNameBytes)
     return "speaker name is " + std::to_string(name.size()) + " bytes long; the limit is " +
@@ -52,6 +53,13 @@ std::string speaker_name_error(const std::string& name) {
     i += len;
   }
   return {};
+}
+
+}  // namespace
+
+void check_speaker_name(const std::string& name) {
+  const std::string why = name_problem(name);
+  if (!why.empty()) throw Error(ErrorCode::kInvalidArgument, why);
 }
 
 }  // namespace sid

@@ -1,5 +1,7 @@
 #include "pipeline/compat_preprocess.h"
 
+#include "error.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -9,7 +11,7 @@ SampleRange energy_trim_range(const std::vector<float>& x, const CompatOptions& 
   const size_t len = x.size();
   SampleRange whole{0, len};
   if (o.frame_length <= 0 || o.hop_length <= 0)
-    throw std::invalid_argument("energy_trim: frame_length and hop_length must be > 0");
+    throw Error(ErrorCode::kInvalidArgument, "energy_trim: frame_length and hop_length must be > 0");
   const size_t frame = static_cast<size_t>(o.frame_length);
   const size_t hop = static_cast<size_t>(o.hop_length);
   if (len <= frame) return whole;  // range(0, len - frame, hop) is empty
@@ -63,7 +65,7 @@ size_t best_segment_start(const std::vector<float>& x, size_t seg, size_t hop) {
 
 std::vector<float> best_segment(const std::vector<float>& x, const CompatOptions& o) {
   const double seg_f = std::round(o.segment_seconds * kCompatSampleRate);
-  if (!(seg_f > 0)) throw std::invalid_argument("best_segment: segment_seconds must be > 0");
+  if (!(seg_f > 0)) throw Error(ErrorCode::kInvalidArgument, "best_segment: segment_seconds must be > 0");
   const size_t seg = static_cast<size_t>(seg_f);
   const size_t hop = kCompatSampleRate / 4;
   if (x.size() <= seg) return x;

@@ -1,5 +1,7 @@
 #include "pipeline/partial_slices.h"
 
+#include "error.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -7,13 +9,13 @@ namespace sid {
 
 std::vector<PartialSlice> compute_partial_slices(size_t n_samples, double rate, double min_coverage) {
   constexpr double kSampleRate = 16000.0;
-  if (!(rate > 0.0) || !std::isfinite(rate)) throw std::invalid_argument("compute_partial_slices: rate must be > 0");
+  if (!(rate > 0.0) || !std::isfinite(rate)) throw Error(ErrorCode::kInvalidArgument, "compute_partial_slices: rate must be > 0");
   // Python: int(np.ceil((n_samples + 1) / samples_per_frame)) with true (float64) division.
   const long long n_frames =
       static_cast<long long>(std::ceil(static_cast<double>(n_samples + 1) / static_cast<double>(kMelHop)));
   const double step_f = std::nearbyint((kSampleRate / rate) / static_cast<double>(kMelHop));  // np.round
-  if (!(step_f > 0.0)) throw std::invalid_argument("compute_partial_slices: the rate is too high");
-  if (step_f > kPartialFrames) throw std::invalid_argument("compute_partial_slices: the rate is too low");
+  if (!(step_f > 0.0)) throw Error(ErrorCode::kInvalidArgument, "compute_partial_slices: the rate is too high");
+  if (step_f > kPartialFrames) throw Error(ErrorCode::kInvalidArgument, "compute_partial_slices: the rate is too low");
   const long long frame_step = static_cast<long long>(step_f);
 
   long long steps = n_frames - kPartialFrames + frame_step + 1;

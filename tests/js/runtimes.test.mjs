@@ -51,7 +51,7 @@ const worker :Workerd.Worker = (
     ${mod('web/src/core.mjs', 'esModule', 'web/src/core.mjs')},
     ${mod('web/src/frontends.mjs', 'esModule', 'web/src/frontends.mjs')},
     ${mod('web/src/errors.mjs', 'esModule', 'web/src/errors.mjs')},
-    ${mod('web/src/wasm-buffers.mjs', 'esModule', 'web/src/wasm-buffers.mjs')},
+    ${mod('web/src/runtime.mjs', 'esModule', 'web/src/runtime.mjs')},
     ${mod('web/dist/speaker_id_core.mjs', 'esModule', 'web/dist/speaker_id_core.mjs')},
     ${mod('web/dist/speaker_id_core.wasm', 'wasm', 'web/dist/speaker_id_core.wasm')},
   ],

@@ -3,6 +3,8 @@
 // remove, reset, and a 20k-speaker identification sanity check.
 #include <catch.hpp>
 
+#include "error_of.h"
+
 #include <cmath>
 #include <limits>
 #include <random>
@@ -56,16 +58,18 @@ TEST_CASE("gallery constructor validates model id, sha256 and dimension", "[matc
   CHECK_THROWS_AS(Gallery("m", kSha, kMaxEmbeddingDim + 1), std::invalid_argument);
 }
 
-TEST_CASE("model_mismatch names both models", "[match][gallery]") {
+TEST_CASE("check_model refuses another model with kModelMismatch naming both", "[match][gallery]") {
   Gallery g("ecapa", kSha, 4);
-  CHECK(g.model_mismatch("ecapa", kSha).empty());
+  CHECK_NOTHROW(g.check_model("ecapa", kSha, 4));
   std::string upper = kSha;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  CHECK(g.model_mismatch("ecapa", upper).empty());
+  CHECK_NOTHROW(g.check_model("ecapa", upper, 4));
   const std::string other(64, 'f');
-  const std::string why = g.model_mismatch("resemblyzer", other);
-  CHECK_THAT(why, Contains("'resemblyzer'") && Contains("'ecapa'") && Contains(other) && Contains(kSha));
-  CHECK_FALSE(g.model_mismatch("ecapa", other).empty());
+  const std::string why = error_of([&] { g.check_model("resemblyzer", other, 4); });
+  CHECK_THAT(why, Contains("'resemblyzer'") && Contains("'ecapa'") && Contains(other.substr(0, 12)) &&
+                      Contains(std::string(kSha).substr(0, 12)));
+  CHECK(code_of([&] { g.check_model("ecapa", other, 4); }) == sid::ErrorCode::kModelMismatch);
+  CHECK_THAT(error_of([&] { g.check_model("ecapa", kSha, 8); }), Contains("dim 8") && Contains("dim 4"));
 }
 
 TEST_CASE("add_sample enrolls, counts samples and keeps the centroid = L2(mean(L2(samples)))", "[match][gallery]") {

@@ -2,6 +2,8 @@
 // foreign or inconsistent blob without touching the target gallery.
 #include <catch.hpp>
 
+#include "error_of.h"
+
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -14,6 +16,15 @@
 #include "match/profile_format.h"
 
 using namespace sid;
+
+// The core throws (error.h); these give the reason as text, "" on success, as the assertions below compare it.
+template <typename... A>
+std::string import_error(Gallery& target, A&&... args) {
+  return error_of([&] { sid::import_profiles(target, std::forward<A>(args)...); });
+}
+std::string decode_error(const uint8_t* data, size_t size, std::optional<Gallery>& out) {
+  return error_of([&] { out = sid::decode_profiles(data, size); });
+}
 using sid::test::sample;
 using Catch::Matchers::Contains;
 
@@ -105,7 +116,7 @@ TEST_CASE("export -> import round trip is exact, and re-export is byte-identical
   const Gallery g = make_gallery(8);
   const auto blob = export_profiles(g);
   Gallery fresh(kModel, kSha, 8);
-  REQUIRE(import_profiles(fresh, blob) == "");
+  REQUIRE(import_error(fresh, blob) == "");
   require_same(g, fresh);
   CHECK(export_profiles(fresh) == blob);
   const std::vector<float> q = {1, 1, 1, 1, 1, 1, 1, 1};
@@ -113,13 +124,13 @@ TEST_CASE("export -> import round trip is exact, and re-export is byte-identical
   CHECK(fresh.identify(q, 3, 0.5f).score == g.identify(q, 3, 0.5f).score);
 
   std::optional<Gallery> decoded;
-  REQUIRE(decode_profiles(blob.data(), blob.size(), decoded) == "");
+  REQUIRE(decode_error(blob.data(), blob.size(), decoded) == "");
   REQUIRE(decoded.has_value());
   require_same(g, *decoded);
 
   Gallery empty(kModel, kSha, 192);
   Gallery empty2(kModel, kSha, 192);
-  REQUIRE(import_profiles(empty2, export_profiles(empty)) == "");
+  REQUIRE(import_error(empty2, export_profiles(empty)) == "");
   CHECK(empty2.empty());
 }
 
@@ -130,17 +141,17 @@ TEST_CASE("every truncation of a valid blob is refused and leaves the target unc
   const auto before = export_profiles(target);
   size_t says_truncated = 0;
   for (size_t n = 0; n < blob.size(); ++n) {
-    const std::string err = import_profiles(target, blob.data(), n);
+    const std::string err = import_error(target, blob.data(), n);
     INFO("length " << n << ": " << err);
     REQUIRE_FALSE(err.empty());
     if (err.find("truncated") != std::string::npos) ++says_truncated;
     std::optional<Gallery> out;
-    REQUIRE_FALSE(decode_profiles(blob.data(), n, out).empty());
+    REQUIRE_FALSE(decode_error(blob.data(), n, out).empty());
     REQUIRE_FALSE(out.has_value());
   }
   CHECK(export_profiles(target) == before);
   CHECK(says_truncated * 2 > blob.size());  // mostly diagnosed as truncation, not just "bad checksum"
-  CHECK_THAT(import_profiles(target, nullptr, 0), Contains("truncated"));
+  CHECK_THAT(import_error(target, nullptr, 0), Contains("truncated"));
 }
 
 TEST_CASE("a single changed byte anywhere is refused (checksum)", "[match][profile]") {
@@ -153,7 +164,7 @@ TEST_CASE("a single changed byte anywhere is refused (checksum)", "[match][profi
     for (uint8_t mask : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xFF)}) {
       auto bad = blob;
       bad[i] ^= mask;
-      const std::string err = import_profiles(target, bad);
+      const std::string err = import_error(target, bad);
       INFO("byte " << i << " ^ " << int(mask) << ": " << err);
       REQUIRE_FALSE(err.empty());
       if (err.find("checksum") != std::string::npos) ++says_checksum;
@@ -163,7 +174,7 @@ TEST_CASE("a single changed byte anywhere is refused (checksum)", "[match][profi
   CHECK(says_checksum > blob.size());  // most are reported as checksum mismatches
   auto bad = blob;
   bad[kFirstSpeakerAt + 10] ^= 0x04;  // inside the first embedding
-  CHECK_THAT(import_profiles(target, bad), Contains("checksum mismatch"));
+  CHECK_THAT(import_error(target, bad), Contains("checksum mismatch"));
 }
 
 TEST_CASE("bad magic and unknown versions are refused by name", "[match][profile]") {
@@ -172,17 +183,17 @@ TEST_CASE("bad magic and unknown versions are refused by name", "[match][profile
   auto bad = blob;
   bad[0] = 'X';
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("magic"));
+  CHECK_THAT(import_error(target, bad), Contains("magic"));
   const std::vector<uint8_t> text = {'{', '"', 'a', '"', ':', '1', '}'};
-  CHECK_THAT(import_profiles(target, text), Contains("not a speaker-id profile"));
+  CHECK_THAT(import_error(target, text), Contains("not a speaker-id profile"));
   bad = blob;
   bad[4] = 2;
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("unsupported profile format version 2"));
+  CHECK_THAT(import_error(target, bad), Contains("unsupported profile format version 2"));
   bad[4] = 0;
   bad[5] = 1;
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("version 256"));
+  CHECK_THAT(import_error(target, bad), Contains("version 256"));
   CHECK(target.empty());
 }
 
@@ -192,48 +203,48 @@ TEST_CASE("absurd counts, lengths and dimensions are refused before allocating",
   auto bad = blob;
   put_u32(bad, kCountAt, 0xFFFFFFFFu);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("4294967295 speakers"));
+  CHECK_THAT(import_error(target, bad), Contains("4294967295 speakers"));
   bad = blob;
   put_u32(bad, kCountAt, 4);
   fix_crc(bad);
-  CHECK_FALSE(import_profiles(target, bad).empty());
+  CHECK_FALSE(import_error(target, bad).empty());
   bad = blob;
   put_u32(bad, kCountAt, 2);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("unexpected bytes"));
+  CHECK_THAT(import_error(target, bad), Contains("unexpected bytes"));
   bad = blob;
   put_u32(bad, kDimAt, 0);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("dimension 0"));
+  CHECK_THAT(import_error(target, bad), Contains("dimension 0"));
   bad = blob;
   put_u32(bad, kDimAt, 0x7FFFFFFFu);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("dimension 2147483647"));
+  CHECK_THAT(import_error(target, bad), Contains("dimension 2147483647"));
   bad = blob;
   bad[kFirstSpeakerAt] = 0;  // name length 0
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("name of 0 bytes"));
+  CHECK_THAT(import_error(target, bad), Contains("name of 0 bytes"));
   bad = blob;
   bad[kFirstSpeakerAt] = 200;
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("name of 200 bytes"));
+  CHECK_THAT(import_error(target, bad), Contains("name of 200 bytes"));
   bad = blob;
   put_u32(bad, kFirstSpeakerAt + 1 + 4, 0x10000000u);  // spk0's sample count
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("268435456 samples"));
+  CHECK_THAT(import_error(target, bad), Contains("268435456 samples"));
   bad = blob;
   put_u32(bad, kFirstSpeakerAt + 1 + 4, 0);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("no samples"));
+  CHECK_THAT(import_error(target, bad), Contains("no samples"));
   bad = blob;
   bad[6] = 0;
   bad[7] = 0;  // model id length 0
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("model id of 0 bytes"));
+  CHECK_THAT(import_error(target, bad), Contains("model id of 0 bytes"));
   bad = blob;
   bad.insert(bad.end() - 4, {1, 2, 3});
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("3 unexpected bytes"));
+  CHECK_THAT(import_error(target, bad), Contains("3 unexpected bytes"));
   CHECK(target.empty());
 }
 
@@ -253,19 +264,19 @@ TEST_CASE("duplicate names, invalid names and invalid samples in a blob are refu
   auto bad = blob;
   bad[second_name + 1] = 'a';
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("duplicate speaker name 'aa'"));
+  CHECK_THAT(import_error(target, bad), Contains("duplicate speaker name 'aa'"));
   std::optional<Gallery> out;
-  CHECK_THAT(decode_profiles(bad.data(), bad.size(), out), Contains("duplicate"));
+  CHECK_THAT(decode_error(bad.data(), bad.size(), out), Contains("duplicate"));
   CHECK_FALSE(out.has_value());
 
   bad = blob;
   bad[second_name + 1] = '\n';
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("control character"));
+  CHECK_THAT(import_error(target, bad), Contains("control character"));
   bad = blob;
   bad[second_name + 1] = 0xFF;
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("UTF-8"));
+  CHECK_THAT(import_error(target, bad), Contains("UTF-8"));
 
   // First speaker's embedding: 2 floats right after its sample count.
   const size_t emb = kFirstSpeakerAt + 1 + 2 + 4;
@@ -273,16 +284,16 @@ TEST_CASE("duplicate names, invalid names and invalid samples in a blob are refu
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::memcpy(&bad[emb], &nan, 4);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("'aa'") && Contains("NaN"));
+  CHECK_THAT(import_error(target, bad), Contains("'aa'") && Contains("NaN"));
   bad = blob;
   std::memset(&bad[emb], 0, 8);
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("all zeros"));
+  CHECK_THAT(import_error(target, bad), Contains("all zeros"));
   bad = blob;
   const float neg = -1.0f;
   std::memcpy(&bad[emb + 8], &neg, 4);  // duration
   fix_crc(bad);
-  CHECK_THAT(import_profiles(target, bad), Contains("duration"));
+  CHECK_THAT(import_error(target, bad), Contains("duration"));
   CHECK(export_profiles(target) == before);
 }
 
@@ -291,17 +302,17 @@ TEST_CASE("profiles of another model are refused with both models named", "[matc
   Gallery other("resemblyzer", kSha, 8);
   other.add_sample("keep", sample({1, 0, 0, 0, 0, 0, 0, 0}, 1, 1, 1));
   const auto before = export_profiles(other);
-  const std::string err = import_profiles(other, blob);
+  const std::string err = import_error(other, blob);
   CHECK_THAT(err, Contains("'ecapa'") && Contains("'resemblyzer'"));
   CHECK(export_profiles(other) == before);
 
   const std::string sha2(64, 'e');
   Gallery retrained(kModel, sha2, 8);
-  CHECK_THAT(import_profiles(retrained, blob), Contains(kSha) && Contains(sha2));
+  CHECK_THAT(import_error(retrained, blob), Contains(std::string(kSha).substr(0, 12)) && Contains(sha2.substr(0, 12)));
   CHECK(retrained.empty());
 
   Gallery wrong_dim(kModel, kSha, 4);
-  CHECK_THAT(import_profiles(wrong_dim, blob), Contains("8-dimensional") && Contains("4-dimensional"));
+  CHECK_THAT(import_error(wrong_dim, blob), Contains("dim 8") && Contains("dim 4"));
   CHECK(wrong_dim.empty());
 }
 
@@ -312,13 +323,13 @@ TEST_CASE("replace and merge imports; a refused merge changes nothing", "[match]
 
   Gallery replaced(kModel, kSha, 8);
   replaced.add_sample("old", sample(e, 1, 1, 1));
-  REQUIRE(import_profiles(replaced, blob, ImportMode::kReplace) == "");
+  REQUIRE(import_error(replaced, blob, ImportMode::kReplace) == "");
   require_same(g, replaced);
   CHECK_FALSE(replaced.contains("old"));
 
   Gallery merged(kModel, kSha, 8);
   merged.add_sample("old", sample(e, 1, 1, 1));
-  REQUIRE(import_profiles(merged, blob, ImportMode::kMerge) == "");
+  REQUIRE(import_error(merged, blob, ImportMode::kMerge) == "");
   CHECK(merged.size() == 4);
   CHECK(merged.speakers()[0].name == "old");
   CHECK(merged.samples("spk0").size() == 3);
@@ -329,6 +340,6 @@ TEST_CASE("replace and merge imports; a refused merge changes nothing", "[match]
   clash.add_sample("spk2", sample(e, 1, 1, 1));
   clash.add_sample("mine", sample(e, 1, 1, 1));
   const auto before = export_profiles(clash);
-  CHECK_THAT(import_profiles(clash, blob, ImportMode::kMerge), Contains("'spk2'"));
+  CHECK_THAT(import_error(clash, blob, ImportMode::kMerge), Contains("'spk2'"));
   CHECK(export_profiles(clash) == before);
 }

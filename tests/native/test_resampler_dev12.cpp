@@ -25,24 +25,23 @@ double snr_db(const std::vector<float>& test, const std::vector<float>& ref, siz
 
 TEST_CASE("dev12: 44.1 kHz stereo -> downmix -> 16 kHz matches dev07", "[resampler][golden]") {
   const auto bytes = sid::test::read_file(sid::test::golden_dir() + "/inputs/synth_stereo_44k1.wav");
-  const auto dec = sid::decode_wav(bytes.data(), bytes.size());
-  REQUIRE(dec.ok);
-  REQUIRE(dec.audio.sample_rate == 44100);
-  REQUIRE(dec.audio.channels == 2);
-  REQUIRE(dec.audio.frames() == 126567);
+  const sid::DecodedAudio audio = sid::decode_wav(bytes.data(), bytes.size());
+  REQUIRE(audio.sample_rate == 44100);
+  REQUIRE(audio.channels == 2);
+  REQUIRE(audio.frames() == 126567);
   const auto raw = sid::test::golden_array("dev07_sb-ASR_spk1_snt1", "resemblyzer", "raw").as_float();
   REQUIRE(raw.size() == 45920);
 
-  const size_t n = dec.audio.frames();
-  const auto mono = sid::downmix_to_mono(dec.audio.samples.data(), n, 2);
+  const size_t n = audio.frames();
+  const auto mono = sid::downmix_to_mono(audio.samples.data(), n, 2);
   const auto mono16 = sid::resample(mono.data(), n, 44100, 16000);
   REQUIRE(mono16.size() == 45920);  // ceil(126567 * 160 / 441), librosa's fix_length
 
   // Linearity: downmix-then-resample == mean of the resampled channels.
   std::vector<float> left(n), right(n);
   for (size_t i = 0; i < n; ++i) {
-    left[i] = dec.audio.samples[2 * i];
-    right[i] = dec.audio.samples[2 * i + 1];
+    left[i] = audio.samples[2 * i];
+    right[i] = audio.samples[2 * i + 1];
   }
   const auto l16 = sid::resample(left.data(), n, 44100, 16000);
   const auto r16 = sid::resample(right.data(), n, 44100, 16000);

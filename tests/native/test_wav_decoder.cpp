@@ -2,6 +2,8 @@
 // truncated data, a table of malformed inputs, truncation at every offset and seeded header corruption, real files.
 #include <catch.hpp>
 
+#include "error.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -120,7 +122,24 @@ Encoded make_pcm(int bits, size_t count, bool is_float, uint32_t seed = 1) {
   return e;
 }
 
-sid::WavDecodeResult decode(const Bytes& b) { return sid::decode_wav(b.data(), b.size()); }
+// decode_wav throws (error.h); tests look at the outcome as ok / reason / audio.
+struct Decoded {
+  bool ok = false;
+  std::string error;
+  sid::DecodedAudio audio;
+};
+Decoded decode(const uint8_t* data, size_t size) {
+  Decoded r;
+  try {
+    r.audio = sid::decode_wav(data, size);
+    r.ok = true;
+  } catch (const sid::Error& e) {
+    CHECK(e.code() == sid::ErrorCode::kInvalidAudio);
+    r.error = e.what();
+  }
+  return r;
+}
+Decoded decode(const Bytes& b) { return decode(b.data(), b.size()); }
 
 }  // namespace
 
@@ -323,7 +342,7 @@ TEST_CASE("wav: malformed inputs are rejected with a reason", "[wav]") {
       {"truncated data", riff({{"fmt ", fmt_body(1, 4, 16000, 32)}, {"data", Bytes(15, 0), 64, false}}), "no complete frame"},
   };
   for (const auto& c : cases) {
-    const auto r = sid::decode_wav(c.bytes.data(), c.bytes.size());
+    const auto r = decode(c.bytes.data(), c.bytes.size());
     INFO(c.what << ": \"" << r.error << "\"");
     CHECK_FALSE(r.ok);
     CHECK(r.error.find(c.reason) != std::string::npos);
@@ -331,7 +350,7 @@ TEST_CASE("wav: malformed inputs are rejected with a reason", "[wav]") {
     CHECK(r.error.find('\n') == std::string::npos);
     CHECK(r.audio.samples.empty());
   }
-  const auto r = sid::decode_wav(nullptr, 0);
+  const auto r = decode(nullptr, 0);
   CHECK_FALSE(r.ok);
 }
 
@@ -345,7 +364,7 @@ TEST_CASE("wav: truncation at every byte offset and seeded header corruption nev
   for (size_t len = 0; len <= full.size(); ++len) {
     // Copy into an exact-size heap buffer so that sanitizers catch any over-read.
     std::vector<uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(len));
-    const auto r = sid::decode_wav(cut.empty() ? nullptr : cut.data(), cut.size());
+    const auto r = decode(cut.empty() ? nullptr : cut.data(), cut.size());
     if (r.ok) {
       ++oks;
       CHECK(r.audio.samples.size() % 3 == 0);

@@ -27,7 +27,7 @@ export const embedCommand = {
     try {
       for (const file of files) {
         const audio = await readAudioFile(core, file);
-        const r = await forFile(file, () => embedder.embed(audio));
+        const r = await forFile(file, () => embedder.embed(audio, { stages: Boolean(values.stages) }));
         if (values.stages) {
           const stages = { ...r.stages, embedding: { data: r.embedding, shape: [r.embedding.length] } };
           if (r.partials) stages.partial_embeds = r.partials;

@@ -15,11 +15,12 @@ export function sniffContainer(u8) {
   return 'other';
 }
 
-function toUint8(bytes) {
+/** A Uint8Array over `bytes` (ArrayBuffer or any ArrayBufferView, no copy), or null for anything else. */
+export function asBytes(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new InvalidAudioError('audio bytes must be an ArrayBuffer, Uint8Array or other ArrayBufferView');
+  return null;
 }
 
 function interleave(channelData) {
@@ -67,16 +68,13 @@ async function decodeOther(u8) {
 }
 
 function decodeWav(core, u8) {
-  const bytes = new core.ByteBuffer();
-  const wav = new core.WavFile();
+  const wav = new core.WavDecoder();
   try {
-    bytes.resize(u8.length);
-    bytes.view().set(u8);
-    if (!wav.decode(bytes)) throw new InvalidAudioError(`invalid WAV: ${wav.error()}`);
-    return { sampleRate: wav.sampleRate(), channels: wav.channels(), interleaved: wav.samples().slice() };
+    wav.buffer(u8.length).set(u8);
+    const r = wav.decode();  // InvalidAudioError "invalid WAV: ..." from the core
+    return { sampleRate: r.sampleRate, channels: r.channels, interleaved: r.interleaved.slice() };
   } finally {
     wav.delete();
-    bytes.delete();
   }
 }
 
@@ -85,7 +83,8 @@ function decodeWav(core, u8) {
  * Throws InvalidAudioError with a one-line reason for anything that is not decodable audio.
  */
 export async function decodeAudio(core, bytes) {
-  const u8 = toUint8(bytes);
+  const u8 = asBytes(bytes);
+  if (!u8) throw new InvalidAudioError('audio bytes must be an ArrayBuffer, Uint8Array or other ArrayBufferView');
   const kind = sniffContainer(u8);
   if (kind === 'empty') throw new InvalidAudioError('empty input: expected WAV, FLAC, Ogg, MP3 or Opus bytes');
   if (kind === 'wav') return decodeWav(core, u8);

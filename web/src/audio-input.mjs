@@ -1,18 +1,22 @@
-// Normalises what callers pass as audio into decoded PCM { sampleRate, channels, interleaved }:
+// Normalises what callers pass as audio into what the core's front-end takes:
+//   encoded WAV bytes -> { wav: Uint8Array }   (decoded in C++ inside the front-end call: one crossing into wasm)
+//   other encoded bytes (FLAC, Ogg, MP3, Opus: ArrayBuffer, Uint8Array / other views, Blob) -> decoded PCM
 //   { samples: Float32Array, sampleRate }   mono PCM
 //   { interleaved: Float32Array, channels, sampleRate }   decoded PCM (what decodeAudio returns)
 //   an AudioBuffer (or anything with numberOfChannels, sampleRate, getChannelData)
-//   encoded bytes: ArrayBuffer, Uint8Array / other views, Blob (WAV by the C++ core; FLAC/Ogg/MP3 in JS)
-import { decodeAudio } from './audio-decode.mjs';
+// Decoded PCM is { sampleRate, channels, interleaved }; the core validates rates, channels and sample values.
+import { asBytes, decodeAudio, sniffContainer } from './audio-decode.mjs';
 import { InvalidAudioError } from './errors.mjs';
 
-export async function toDecodedAudio(core, audio) {
-  if (audio instanceof ArrayBuffer || ArrayBuffer.isView(audio) && !(audio instanceof Float32Array)) {
-    return decodeAudio(core, audio);
+async function fromBytes(core, u8) {
+  return sniffContainer(u8) === 'wav' ? { wav: u8 } : decodeAudio(core, u8);
+}
+
+export async function toAudioInput(core, audio) {
+  if (audio instanceof ArrayBuffer || (ArrayBuffer.isView(audio) && !(audio instanceof Float32Array))) {
+    return fromBytes(core, asBytes(audio));
   }
-  if (typeof Blob !== 'undefined' && audio instanceof Blob) {
-    return decodeAudio(core, new Uint8Array(await audio.arrayBuffer()));
-  }
+  if (typeof Blob !== 'undefined' && audio instanceof Blob) return fromBytes(core, new Uint8Array(await audio.arrayBuffer()));
   if (audio && typeof audio.getChannelData === 'function') {
     const channels = audio.numberOfChannels;
     const data = Array.from({ length: channels }, (_, c) => audio.getChannelData(c));
@@ -21,7 +25,6 @@ export async function toDecodedAudio(core, audio) {
     return { sampleRate: audio.sampleRate, channels, interleaved };
   }
   if (audio && audio.interleaved instanceof Float32Array && Number.isInteger(audio.channels)) {
-    // Already decoded (decodeAudio's result): validated by the C++ preparation.
     if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0) {
       throw new InvalidAudioError('{ interleaved, channels, sampleRate }: sampleRate must be a positive integer (Hz)');
     }
@@ -38,4 +41,10 @@ export async function toDecodedAudio(core, audio) {
   }
   throw new InvalidAudioError('unsupported audio: pass { samples: Float32Array, sampleRate }, an AudioBuffer, ' +
     'or encoded bytes (ArrayBuffer, Uint8Array, Blob)');
+}
+
+/** Any supported audio input as decoded PCM { sampleRate, channels, interleaved } (WAV decoded by the core). */
+export async function toDecodedAudio(core, audio) {
+  const input = await toAudioInput(core, audio);
+  return input.wav ? decodeAudio(core, input.wav) : input;
 }

@@ -3,14 +3,12 @@
 // given) a WebAssembly.Module and hands it over via instantiateWasm. In workerd, pass `wasmModule` (the .wasm
 // imported as a module), since compiling wasm from bytes is forbidden there.
 import createSpeakerIdCore from '../dist/speaker_id_core.mjs';
-
-function isNodeLike() {
-  return typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
-}
+import { InternalError, InvalidArgumentError, SpeakerIdError, errorFromCode } from './errors.mjs';
+import { hasNodeApis } from './runtime.mjs';
 
 async function defaultWasmBytes() {
   const WASM_URL = new URL('../dist/speaker_id_core.wasm', import.meta.url);
-  if (WASM_URL.protocol === 'file:' && isNodeLike()) {
+  if (WASM_URL.protocol === 'file:' && hasNodeApis) {
     const { readFile } = await import('node:fs/promises');
     return readFile(WASM_URL);
   }
@@ -23,7 +21,8 @@ async function defaultWasmBytes() {
  * Instantiate the core. Options (all optional):
  *   wasmModule: WebAssembly.Module   precompiled module (required in workerd)
  *   wasmBinary: ArrayBuffer|Uint8Array  the .wasm bytes
- * Without options the instance is shared (one per realm). Returns the Embind module (classes FloatBuffer, WavFile, AudioPrep, ResemblyzerFrontend, EcapaFrontend, ...).
+ * Without options the instance is shared (one per realm). Returns the
+ * Embind module (Frontend, WavDecoder, Gallery, ProfileReader, checkSpeakerName, families; bindings/README.md).
  */
 let defaultCore = null;
 
@@ -39,12 +38,59 @@ export function loadCore({ wasmModule, wasmBinary } = {}) {
   return instantiate(wasmModule, wasmBinary);
 }
 
+// The bound classes and functions (bindings/speaker_id_bind.cpp).
+const CLASSES = ['Frontend', 'WavDecoder', 'Gallery', 'ProfileReader'];
+const FUNCTIONS = ['checkSpeakerName', 'families'];
+
+// The core's own failures arrive typed (sidError below). Embind refuses arguments of the wrong JS type before the
+// C++ runs (a BindingError / TypeError), and a wasm trap is a RuntimeError: give those one typed face too.
+function typed(what, err) {
+  if (err instanceof SpeakerIdError) return err;
+  const message = `${what}: ${err?.message ?? err}`;
+  if (err?.name === 'BindingError' || err instanceof TypeError) return new InvalidArgumentError(message);
+  return new InternalError(message);
+}
+
+function guard(what, fn) {
+  return function guarded(...args) {
+    try {
+      return fn.apply(this, args);
+    } catch (err) {
+      throw typed(what, err);
+    }
+  };
+}
+
+function typedBoundary(core) {
+  for (const name of CLASSES) {
+    const Bound = core[name];
+    const proto = Bound.prototype;
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === 'constructor' || typeof proto[key] !== 'function') continue;
+      proto[key] = guard(`${name}.${key}`, proto[key]);
+    }
+    core[name] = new Proxy(Bound, {
+      construct(target, args) {
+        try {
+          return Reflect.construct(target, args);
+        } catch (err) {
+          throw typed(`new ${name}`, err);
+        }
+      },
+    });
+  }
+  for (const name of FUNCTIONS) core[name] = guard(name, core[name]);
+  return core;
+}
+
 async function instantiate(wasmModule, wasmBinary) {
   const module = wasmModule ?? await WebAssembly.compile(wasmBinary ?? await defaultWasmBytes());
-  return createSpeakerIdCore({
+  return typedBoundary(await createSpeakerIdCore({
+    // Every bound call that fails throws the typed error of the core's code (bindings/speaker_id_bind.cpp).
+    sidError: errorFromCode,
     instantiateWasm(imports, receiveInstance) {
       WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module));
       return {};
     },
-  });
+  }));
 }

@@ -1,71 +1,81 @@
-// Audio -> embedding: C++ front-end (wasm) -> ONNX Runtime Web -> C++ pooling.
-//  resemblyzer: partial mels [P,160,40] -> partial embeddings [P,256] (L2 inside the model) -> L2(mean)
-//  ecapa:       fbank_norm [1,T,80] -> [1,(1,)192], returned raw as upstream's encode_batch (cosine scoring)
-import { InvalidAudioError } from './errors.mjs';
-import { runFrontend } from './frontends.mjs';
+// Audio -> embedding: the core's front-end (one ModelFrontend per Embedder, reused) -> ONNX Runtime Web -> the
+// core's pooling (Resemblyzer: L2(mean of partial embeddings); ECAPA: the raw row, as upstream's encode_batch).
+// The inference session is created by ready() (Embedder.create awaits it; a lazy owner calls embed() directly).
+import { AudioTooShortError, InvalidArgumentError } from './errors.mjs';
+import { ModelFrontend } from './frontends.mjs';
 import { createSession } from './onnx-session.mjs';
-import { withFloats } from './wasm-buffers.mjs';
-
-// ECAPA's widest "same" reflect padding is 4 frames (k3, dilation 4): fewer frames cannot be padded.
-export const ECAPA_MIN_FRAMES = 5;
-
-function meanL2(core, rows, count, dim) {
-  const pool = new core.Pooling();
-  try {
-    const err = withFloats(core, rows, (buf) => pool.meanL2(buf, count, dim));
-    if (err) throw new Error(err);
-    return pool.output().slice();
-  } finally {
-    pool.delete();
-  }
-}
 
 export class Embedder {
-  /** model: a resolveModel() result. */
-  static async create(core, model, { threads = 1 } = {}) {
-    const session = await createSession(model.bytes, { threads });
-    return new Embedder(core, model, session);
+  /** model: a resolveModel() result. The session is created before this resolves. */
+  static async create(core, model, options) {
+    const e = new Embedder(core, model, options);
+    try {
+      await e.ready();
+    } catch (err) {
+      await e.dispose();
+      throw err;
+    }
+    return e;
   }
 
-  constructor(core, model, session) {
-    this.core = core;
+  /** Creates the front-end now and the inference session on ready() or the first embed(). */
+  constructor(core, model, { threads = 1 } = {}) {
     this.model = model;
-    this.session = session;
+    try {
+      this.frontend = new ModelFrontend(core, model.family);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) err.message = `model ${model.id}: ${err.message} (export models with models/export.py)`;
+      throw err;
+    }
+    this.spec = this.frontend.spec;
+    if (model.dim !== undefined && model.dim !== this.spec.embeddingDim) {
+      this.frontend.dispose();
+      throw new InvalidArgumentError(`model ${model.id}: declares ${model.dim}-dimensional embeddings, a ${model.family} ` +
+        `model produces ${this.spec.embeddingDim}`);
+    }
+    this.threads = threads;
+    this.session = null;
+  }
+
+  async ready() {
+    this.session ??= createSession(this.model.bytes, { threads: this.threads });
+    return this.session;
   }
 
   /**
-   * Embed decoded audio; returns { embedding, partials?, stages, durationSec, measurements?, timings }.
-   * `before(fe)` runs after the front-end and before inference (quality checks refuse audio there, cheaply).
+   * Embed audio ({ wav } or decoded PCM); -> { embedding, partials?, stages?, durationSec, measurements?, timings }.
+   * Options: quality (measure it), stages (keep every front-end stage), preprocess, and `before(fe)`, run after the
+   * front-end and before inference (quality checks refuse audio there, cheaply).
    */
-  async embed(audio, { quality, before } = {}) {
-    const { core, model } = this;
+  async embed(audio, { quality, stages = false, preprocess, before } = {}) {
     const t0 = performance.now();
-    const fe = runFrontend(core, model.frontend, audio, quality);
+    const fe = this.frontend.run(audio, { quality, stages, preprocess });
     before?.(fe);
+    if (fe.frames < this.spec.minFrames) {
+      throw new AudioTooShortError(`audio too short: ${fe.durationSec.toFixed(3)} s gives ${fe.frames} feature frames, ` +
+        `the ${this.spec.family} model needs at least ${this.spec.minFrames}`, fe.measurements);
+    }
     const t1 = performance.now();
+    const session = await this.ready();
     const { data, shape } = fe.modelInput;
-    if (model.frontend === 'ecapa' && shape[1] < ECAPA_MIN_FRAMES) {
-      throw new InvalidAudioError(`audio too short: ${fe.durationSec.toFixed(3)} s gives ${shape[1]} frames, ` +
-        `the ECAPA model needs at least ${ECAPA_MIN_FRAMES} (50 ms)`);
-    }
-    const out = await this.session.run({ [model.inputName]: { data, shape } });
-    const raw = out[model.outputName].data;
+    const out = await session.run({ [this.model.inputName]: { data, shape } });
+    const raw = out[this.model.outputName].data;
     const t2 = performance.now();
-    let embedding, partials;
-    if (model.frontend === 'resemblyzer') {
-      partials = { data: raw, shape: [shape[0], model.dim] };
-      embedding = meanL2(core, raw, shape[0], model.dim);
-    } else {
-      embedding = raw.slice(0, model.dim);
-    }
+    const rows = raw.length / this.spec.embeddingDim;
+    const embedding = this.frontend.pool(raw, rows);
     const t3 = performance.now();
     return {
-      embedding, partials, stages: fe.stages, durationSec: fe.durationSec, measurements: fe.measurements,
+      embedding, stages: fe.stages, durationSec: fe.durationSec, measurements: fe.measurements,
+      partials: this.spec.pooling === 'mean_l2' ? { data: raw, shape: [rows, this.spec.embeddingDim] } : undefined,
       timings: { featuresMs: t1 - t0, inferenceMs: t2 - t1, poolingMs: t3 - t2 },
     };
   }
 
   async dispose() {
-    await this.session.dispose();
+    const session = this.session;
+    this.session = null;
+    this.frontend?.dispose();
+    this.frontend = null;
+    if (session) await (await session.catch(() => null))?.dispose();
   }
 }

@@ -57,6 +57,10 @@ export class InvalidProfileError extends SpeakerIdError {
 export class StoreError extends SpeakerIdError {
   constructor(message) { super('store_error', message); }
 }
+/** A failure inside the library that is not the caller's input (out of memory, a bug): report it. */
+export class InternalError extends SpeakerIdError {
+  constructor(message) { super('internal', message); }
+}
 /** The SpeakerId was disposed. */
 export class DisposedError extends SpeakerIdError {
   constructor(message = 'this SpeakerId was disposed') { super('disposed', message); }
@@ -75,5 +79,12 @@ export const ERROR_CLASSES = Object.freeze({
   model_mismatch: ModelMismatchError,
   invalid_profile: InvalidProfileError,
   store_error: StoreError,
+  internal: InternalError,
   disposed: DisposedError,
 });
+
+/** The typed error of `code` (the core's codes, src/error.h, are a subset); unknown codes are InternalError. */
+export function errorFromCode(code, message) {
+  const Cls = ERROR_CLASSES[code] ?? InternalError;
+  return new Cls(message);
+}

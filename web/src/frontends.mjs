@@ -1,87 +1,79 @@
-// Runs the C++ front-ends on decoded PCM and returns every stage as plain, owned typed arrays with shapes
-// (names as in ../shared/golden/manifest.json). The model-input arrays are what ONNX Runtime gets later.
-import { InvalidAudioError, InvalidArgumentError } from './errors.mjs';
-import { withFloats } from './wasm-buffers.mjs';
+// The JS face of the core's coarse front-end (bindings `Frontend`, src/pipeline/model_frontend.h): audio in once
+// (WAV bytes, or decoded PCM), decode / downmix / resample / quality measurement / the family's front-end in one
+// call, the model input out; intermediate stages only when asked. The family facts (shapes, minimum frames,
+// pooling, stage names) come from C++ as `spec`.
+import { InvalidArgumentError } from './errors.mjs';
 
 export const TARGET_RATE = 16000;
-export const FRONTENDS = ['resemblyzer', 'ecapa'];
+export const PREPROCESS = Object.freeze(['upstream', 'speaker-id']);
+
+/** Family names, for usage messages; the core validates (core.families() has their specs). */
+export const FRONTENDS = Object.freeze(['resemblyzer', 'ecapa']);
+
+export function checkPreprocess(preprocess) {
+  if (!PREPROCESS.includes(preprocess)) {
+    throw new InvalidArgumentError(`preprocess must be one of ${PREPROCESS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(preprocess)}`);
+  }
+  return preprocess;
+}
+
+export class ModelFrontend {
+  /** family: 'resemblyzer' | 'ecapa' (InvalidArgumentError otherwise). */
+  constructor(core, family) {
+    this.handle = new core.Frontend(family);
+    this.spec = Object.freeze(this.handle.spec());
+  }
+
+  /**
+   * audio: { wav: Uint8Array } (encoded WAV, decoded in C++) | { sampleRate, channels, interleaved: Float32Array }.
+   * Options: quality (quality.mjs options: measure speech / levels / clipping), stages (keep every intermediate
+   * stage), preprocess ('upstream' | 'speaker-id').
+   * -> { modelInput: { data, shape }, frames, durationSec, sampleRate, channels, measurements?, stages? }, all owned.
+   */
+  run(audio, { quality, stages = false, preprocess = 'upstream' } = {}) {
+    const options = { preprocess: checkPreprocess(preprocess), stages, quality: quality && {
+      vadMode: quality.vadMode, minWindowDbfs: quality.minWindowDbfs, clipLevel: quality.clipLevel } };
+    let r;
+    if (audio.wav) {
+      this.handle.byteBuffer(audio.wav.length).set(audio.wav);
+      r = this.handle.runWav(options);
+    } else {
+      this.handle.buffer(audio.interleaved.length).set(audio.interleaved);
+      r = this.handle.runPcm(audio.channels, audio.sampleRate, options);
+    }
+    // One copy out: ONNX Runtime runs asynchronously, and any later call into the shared core may grow (and so
+    // detach) wasm memory under a view.
+    const out = {
+      modelInput: { data: r.input.slice(), shape: r.shape }, frames: r.frames, durationSec: r.durationSec,
+      sampleRate: r.sampleRate, channels: r.channels, measurements: r.quality,
+    };
+    if (r.stages) {
+      out.stages = Object.fromEntries(Object.entries(r.stages).map(([k, v]) => [k, { data: v.data.slice(), shape: v.shape }]));
+    }
+    return out;
+  }
+
+  /** Model output rows (Float32Array, count x embeddingDim) -> the utterance embedding (owned). */
+  pool(rows, count) {
+    this.handle.buffer(rows.length).set(rows);
+    return this.handle.pool(count, this.spec.embeddingDim).slice();
+  }
+
+  dispose() {
+    this.handle?.delete();
+    this.handle = null;
+  }
+}
 
 /**
- * Downmix + resample decoded audio ({ sampleRate, channels, interleaved }) -> { raw, wav16k } (owned copies), plus
- * `measurements` (speech seconds, levels, clipping; see quality.mjs) when `quality` options are given.
+ * One front-end run with every stage kept (the `features` command, golden checks): `family` 'resemblyzer' | 'ecapa',
+ * `audio` decoded PCM ({ sampleRate, channels, interleaved }) or { wav }. -> ModelFrontend#run's result.
  */
-export function prepareAudio(core, audio, quality) {
-  const { sampleRate, channels, interleaved } = audio;
-  if (!interleaved || interleaved.length === 0) throw new InvalidAudioError('no audio samples: the input is empty');
-  const prep = new core.AudioPrep();
+export function runFrontend(core, family, audio, { quality, preprocess } = {}) {
+  const fe = new ModelFrontend(core, family);
   try {
-    return withFloats(core, interleaved, (buf) => {
-      const err = prep.run(buf, channels, sampleRate, TARGET_RATE);
-      if (err) throw new InvalidAudioError(`cannot use this audio: ${err}`);
-      let measurements;
-      if (quality) {
-        measurements = prep.quality(quality.vadMode, quality.minWindowDbfs, quality.clipLevel);
-        if (measurements.error) throw new InvalidArgumentError(`quality options: ${measurements.error}`);
-      }
-      return { raw: prep.mono().slice(), wav16k: prep.output().slice(), sampleRate, measurements };
-    });
+    return fe.run(audio, { quality, preprocess, stages: true });
   } finally {
-    prep.delete();
+    fe.dispose();
   }
-}
-
-function resemblyzerStages(core, raw, wav16k) {
-  const fe = new core.ResemblyzerFrontend();
-  try {
-    withFloats(core, wav16k, (buf) => fe.run(buf));
-    const frames = fe.melFrames();
-    const flags = fe.vadFlags().slice();
-    const pre = fe.preprocessed().slice();
-    const p = fe.numPartials();
-    return {
-      stages: {
-        raw: { data: raw, shape: [raw.length] },
-        vad_flags: { data: flags, shape: [flags.length] },
-        vad_smoothed: { data: fe.vadSmoothed().slice(), shape: [flags.length] },
-        vad_keep: { data: fe.vadKeep().slice(), shape: [flags.length] },
-        preprocessed: { data: pre, shape: [pre.length] },
-        mel: { data: fe.mel().slice(), shape: [frames, 40] },
-        slices: { data: fe.slices().slice(), shape: [p, 4] },
-      },
-      modelInput: { data: fe.partials().slice(), shape: [p, 160, 40] },
-      info: { rmsDbfs: fe.rmsDbfs(), gainDb: fe.gainDb() },
-    };
-  } finally {
-    fe.delete();
-  }
-}
-
-function ecapaStages(core, raw, wav16k) {
-  const fe = new core.EcapaFrontend();
-  try {
-    withFloats(core, wav16k, (buf) => fe.run(buf));
-    const frames = fe.frames();
-    const norm = fe.fbankNorm().slice();
-    return {
-      stages: {
-        fbank: { data: fe.fbank().slice(), shape: [frames, 80] },
-        fbank_norm: { data: norm, shape: [frames, 80] },
-      },
-      modelInput: { data: norm, shape: [1, frames, 80] },
-      info: {},
-    };
-  } finally {
-    fe.delete();
-  }
-}
-
-/** Run one front-end ('resemblyzer' | 'ecapa') on decoded audio (`quality`: see prepareAudio). */
-export function runFrontend(core, frontend, audio, quality) {
-  if (!FRONTENDS.includes(frontend)) {
-    throw new InvalidArgumentError(`unknown front-end '${frontend}'; accepted: ${FRONTENDS.join(', ')}`);
-  }
-  const { raw, wav16k, measurements } = prepareAudio(core, audio, quality);
-  const durationSec = raw.length / audio.sampleRate;
-  const result = frontend === 'resemblyzer' ? resemblyzerStages(core, raw, wav16k) : ecapaStages(core, raw, wav16k);
-  return { ...result, durationSec, measurements, sampleRate: audio.sampleRate, channels: audio.channels };
 }

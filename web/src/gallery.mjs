@@ -1,74 +1,58 @@
 // JS face of the C++ gallery (match/gallery.h through bindings/): speakers, samples, centroids, identify, verify,
-// and the profile blob (match/profile_format.h). Turns the core's error strings into typed errors.
-import { InvalidArgumentError, InvalidProfileError, SpeakerExistsError, UnknownSpeakerError } from './errors.mjs';
-import { withBytes, withFloats } from './wasm-buffers.mjs';
-
-// The core words its reasons; the class is picked from them (the wording is fixed in gallery.cpp).
-function galleryError(reason) {
-  if (/^unknown speaker /.test(reason)) return new UnknownSpeakerError(reason);
-  if (/already exists$/.test(reason)) return new SpeakerExistsError(reason);
-  return new InvalidArgumentError(reason);
-}
+// and the profile blob (match/profile_format.h). The core throws typed errors itself (core.mjs), so this is only
+// argument plumbing: embeddings go in through the handle's buffer.
+import { InvalidArgumentError } from './errors.mjs';
 
 export class Gallery {
   /** model: { id, sha256, dim }. */
   constructor(core, model) {
-    this.core = core;
-    this.model = model;
-    this.handle = new core.Gallery();
-    const err = this.handle.init(model.id, model.sha256, model.dim);
-    if (err) {
-      this.handle.delete();
-      throw new InvalidArgumentError(`model ${model.id}: ${err}`);
-    }
+    this.handle = new core.Gallery(model.id, model.sha256, model.dim);
   }
 
   get size() { return this.handle.size(); }
   has(name) { return this.handle.contains(name); }
 
-  /** Adds samples ({ embedding, durationSec, speechSec, createdAt }) to `name` (enrolled if new). */
-  addSamples(name, samples) {
+  #put(embedding) {
+    this.handle.buffer(embedding.length).set(embedding);
+  }
+
+  /** Throws the reason why addSamples would refuse one of `samples`; stores nothing. */
+  checkSamples(samples) {
     for (const s of samples) {
-      const err = withFloats(this.core, s.embedding, (buf) =>
-        this.handle.addSample(name, buf, s.durationSec, s.speechSec, s.createdAt));
-      if (err) throw galleryError(err);
+      this.#put(s.embedding);
+      this.handle.checkSample(s.durationSec, s.speechSec, s.createdAt);
     }
   }
 
-  /** Replaces the whole content with `speakers` ([{ name, samples }]). */
-  load(speakers) {
-    const err = this.handle.load(speakers);
-    if (err) throw galleryError(err);
+  /** Adds samples ({ embedding, durationSec, speechSec, createdAt }) to `name` (enrolled if new). */
+  addSamples(name, samples) {
+    for (const s of samples) {
+      this.#put(s.embedding);
+      this.handle.addSample(name, s.durationSec, s.speechSec, s.createdAt);
+    }
   }
 
+  /** Replaces the whole content with `speakers` ([{ name, samples }]); nothing changes on error. */
+  load(speakers) { this.handle.load(speakers); }
   remove(name) { return this.handle.remove(name); }
-
-  rename(from, to) {
-    const err = this.handle.rename(from, to);
-    if (err) throw galleryError(err);
-  }
-
+  rename(from, to) { this.handle.rename(from, to); }
   reset() { this.handle.reset(); }
 
   /** [{ name, samples (count), durationSec, speechSec, firstCreatedAt, lastCreatedAt }] in enrollment order. */
   speakers() { return this.handle.speakers(); }
-
   /** One speakers() entry, or null. */
   speaker(name) { return this.handle.speaker(name); }
-
   /** [{ name, samples: [{ embedding, durationSec, speechSec, createdAt }] }] (copies). */
   records() { return this.handle.speakersWithSamples(); }
 
   identify(embedding, topK, threshold) {
-    const r = withFloats(this.core, embedding, (buf) => this.handle.identify(buf, topK, threshold));
-    if (r.error) throw galleryError(r.error);
-    return r;
+    this.#put(embedding);
+    return this.handle.identify(topK, threshold);
   }
 
   verify(name, embedding, threshold) {
-    const r = withFloats(this.core, embedding, (buf) => this.handle.verify(name, buf, threshold));
-    if (r.error) throw galleryError(r.error);
-    return r;
+    this.#put(embedding);
+    return this.handle.verify(name, threshold);
   }
 
   /** The profile blob (Uint8Array, owned). */
@@ -83,31 +67,16 @@ export class Gallery {
 /** Checks a speaker name with the core's rules; throws InvalidArgumentError with the reason. */
 export function checkSpeakerName(core, name) {
   if (typeof name !== 'string') throw new InvalidArgumentError(`speaker name must be a string, got ${typeof name}`);
-  const err = core.speakerNameError(name);
-  if (err) throw new InvalidArgumentError(err);
+  core.checkSpeakerName(name);
 }
 
-/** The profile blob codec ({ encode(model, speakers), decode(bytes) }) that blob-persisting stores use. */
-export function profileCodec(core) {
-  return {
-    encode(model, speakers) {
-      const g = new Gallery(core, model);
-      try {
-        g.load(speakers);
-        return g.exportProfiles();
-      } finally {
-        g.dispose();
-      }
-    },
-    decode(bytes) {
-      const blob = new core.ProfileBlob();
-      try {
-        const err = withBytes(core, bytes, (buf) => blob.decode(buf));
-        if (err) throw new InvalidProfileError(`not a usable profile export: ${err}`);
-        return { model: { id: blob.modelId(), sha256: blob.modelSha256(), dim: blob.dim() }, speakers: blob.speakers() };
-      } finally {
-        blob.delete();
-      }
-    },
-  };
+/** A profile blob (Uint8Array) -> { model: { id, sha256, dim }, speakers } (InvalidProfileError when unusable). */
+export function decodeProfiles(core, bytes) {
+  const reader = new core.ProfileReader();
+  try {
+    reader.buffer(bytes.length).set(bytes);
+    return reader.decode();
+  } finally {
+    reader.delete();
+  }
 }

@@ -2,16 +2,16 @@
 export { SpeakerId } from './speaker-id.mjs';
 export { loadCore } from './core.mjs';
 export { decodeAudio, sniffContainer } from './audio-decode.mjs';
-export { prepareAudio, runFrontend, FRONTENDS, TARGET_RATE } from './frontends.mjs';
+export { ModelFrontend, runFrontend, FRONTENDS, PREPROCESS, TARGET_RATE } from './frontends.mjs';
 export { encodeNpy, decodeNpy } from './npy.mjs';
 export { Embedder } from './embedder.mjs';
 export { resolveModel, defaultModelId, loadManifest } from './model-registry.mjs';
-export { toDecodedAudio } from './audio-input.mjs';
+export { toDecodedAudio, toAudioInput } from './audio-input.mjs';
 export { DEFAULT_QUALITY } from './quality.mjs';
 export { createMemoryStore } from './stores/memory-store.mjs';
 export { ADAPTER_METHODS, checkAdapter } from './stores/store-interface.mjs';
 export {
   SpeakerIdError, InvalidAudioError, InvalidArgumentError, AudioTooShortError, NoVoiceError, ClippingError,
   TooQuietError, UnknownSpeakerError, SpeakerExistsError, ModelMismatchError, InvalidProfileError, StoreError,
-  DisposedError, ERROR_CLASSES,
+  InternalError, DisposedError, ERROR_CLASSES, errorFromCode,
 } from './errors.mjs';

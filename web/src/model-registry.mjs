@@ -3,6 +3,7 @@
 // entry or from the metadata the exporter writes into the .onnx.
 import { InvalidArgumentError } from './errors.mjs';
 import { readOnnxInfo } from './onnx-metadata.mjs';
+import { hasNodeApis } from './runtime.mjs';
 
 export const FAMILIES = {
   resemblyzer: { frontend: 'resemblyzer', dim: 256 },
@@ -28,7 +29,7 @@ export async function sha256Hex(bytes) {
 
 // Models fetched with `npm run models:fetch` are registered in the user's cache (Node only), see models/fetch.mjs.
 async function userManifest() {
-  if (typeof process !== 'object' || typeof process.versions?.node !== 'string') return { models: [] };
+  if (!hasNodeApis) return { models: [] };
   const { homedir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = process.env.SPEAKER_ID_CACHE ||

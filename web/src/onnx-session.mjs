@@ -3,8 +3,8 @@
 // created decides it for the process/page.
 // Node gets ORT's own Node build of the wasm backend (worker_threads for threads); browsers, Deno and workers the
 // wasm-only bundle (not the default entry, which pulls in the 28 MB JSEP build).
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' &&
-  typeof globalThis.Deno === 'undefined';
+import { isNode } from './runtime.mjs';
+
 const ort = isNode ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
 
 /**

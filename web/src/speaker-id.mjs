@@ -6,12 +6,14 @@
 // process) changed it; every mutation is committed by the store before the gallery changes and the promise
 // resolves. Calls on one SpeakerId run one at a time, in call order.
 import { loadCore } from './core.mjs';
-import { Embedder, ECAPA_MIN_FRAMES } from './embedder.mjs';
-import { toDecodedAudio } from './audio-input.mjs';
+import { Embedder } from './embedder.mjs';
+import { asBytes } from './audio-decode.mjs';
+import { toAudioInput } from './audio-input.mjs';
+import { checkPreprocess } from './frontends.mjs';
 import { resolveModel } from './model-registry.mjs';
-import { AudioTooShortError, DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchError, SpeakerIdError,
+import { DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchError, SpeakerIdError,
   UnknownSpeakerError } from './errors.mjs';
-import { Gallery, checkSpeakerName, profileCodec } from './gallery.mjs';
+import { Gallery, checkSpeakerName, decodeProfiles } from './gallery.mjs';
 import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } from './quality.mjs';
 import { openStoreOption } from './stores/open-store.mjs';
 
@@ -25,12 +27,6 @@ function checkThreshold(threshold, what) {
   return threshold;
 }
 
-function toBytes(bytes) {
-  if (bytes instanceof Uint8Array) return bytes;
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new InvalidArgumentError('profiles must be a Uint8Array, ArrayBuffer or other ArrayBufferView (from exportProfiles())');
-}
 
 export class SpeakerId {
   /**
@@ -40,22 +36,30 @@ export class SpeakerId {
    *  threshold  decision threshold (raw cosine); default: the model's calibrated threshold from the manifest
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
    *  threads    ONNX Runtime wasm threads (default 1)
+   *  preprocess 'upstream' (default: the model family's own pipeline, golden-exact) | 'speaker-id' (the Python
+   *             Speaker-ID service's enhancement first: energy trim, best 3 s, peak 0.9, pre-emphasis)
    *  lazy       true: create the inference session on the first call that needs it (embed / enroll / identify /
    *             verify), so store-only work (speakers, rename, export, ...) never pays for it (default false)
    *  wasmModule / wasmBinary   the core's .wasm (e.g. a precompiled module in workerd)
    */
-  static async create({ model, store, threshold, quality, threads = 1, lazy = false, wasmModule, wasmBinary } = {}) {
+  static async create({ model, store, threshold, quality, threads = 1, lazy = false, preprocess = 'upstream', wasmModule,
+    wasmBinary } = {}) {
     const q = qualityOptions(quality);
     if (threshold !== undefined) checkThreshold(threshold, 'threshold');
+    checkPreprocess(preprocess);
+    if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
     const core = await loadCore({ wasmModule, wasmBinary });
     const resolved = await resolveModel(model);
     const adapter = await openStoreOption(store);
     const desc = { id: resolved.id, sha256: resolved.sha256, dim: resolved.dim };
-    await adapter.open(desc, profileCodec(core));
-    if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
-    const makeEmbedder = () => Embedder.create(core, resolved, { threads });
-    const embedder = lazy ? null : await makeEmbedder();
-    const sid = new SpeakerId(core, resolved, embedder ?? makeEmbedder, adapter, q, threshold ?? resolved.threshold);
+    const embedder = lazy ? new Embedder(core, resolved, { threads }) : await Embedder.create(core, resolved, { threads });
+    try {
+      await adapter.open(desc);
+    } catch (err) {
+      await embedder.dispose();
+      throw err;
+    }
+    const sid = new SpeakerId(core, resolved, embedder, adapter, q, threshold ?? resolved.threshold, preprocess);
     try {
       await sid.#reload();
     } catch (err) {
@@ -65,10 +69,10 @@ export class SpeakerId {
     return sid;
   }
 
-  constructor(core, model, embedder, store, quality, threshold) {
+  constructor(core, model, embedder, store, quality, threshold, preprocess) {
     this.#core = core;
-    if (typeof embedder === 'function') this.#makeEmbedder = embedder;
-    else this.#embedder = embedder;
+    this.#embedder = embedder;
+    this.#preprocess = preprocess;
     this.#store = store;
     this.#quality = quality;
     const { id, family, frontend, dim, sha256 } = model;
@@ -78,8 +82,8 @@ export class SpeakerId {
   }
 
   #core;
-  #embedder = null;
-  #makeEmbedder = null;
+  #embedder;
+  #preprocess;
   #store;
   #quality;
   #gallery;
@@ -128,31 +132,25 @@ export class SpeakerId {
     return checkThreshold(t, 'threshold');
   }
 
-  // The inference session, created on first use when the SpeakerId was created lazy.
-  async #model() {
-    if (!this.#embedder) {
-      this.#embedder = await this.#makeEmbedder();
-      this.#makeEmbedder = null;
-    }
-    return this.#embedder;
-  }
-
   // Decodes, checks quality (before inference, so refused audio costs no model run) and embeds.
   async #analyse(audio, use, what) {
-    const decoded = await toDecodedAudio(this.#core, audio);
+    const input = await toAudioInput(this.#core, audio);
     let quality;
-    const embedder = await this.#model();
-    const { embedding } = await embedder.embed(decoded, {
-      quality: this.#quality,
-      before: (fe) => {
-        quality = qualityReport(fe.measurements, this.#quality, use);
-        refuseOnQuality(quality, this.#quality, what);
-        if (this.model.frontend === 'ecapa' && fe.modelInput.shape[1] < ECAPA_MIN_FRAMES) {
-          throw new AudioTooShortError(`${what}: ${fe.durationSec.toFixed(3)} s of audio is too short for the model ` +
-            `(${ECAPA_MIN_FRAMES} feature frames, 50 ms, needed)`, quality);
-        }
-      },
-    });
+    let embedding;
+    try {
+      ({ embedding } = await this.#embedder.embed(input, {
+        quality: this.#quality,
+        preprocess: this.#preprocess,
+        before: (fe) => {
+          quality = qualityReport(fe.measurements, this.#quality, use);
+          refuseOnQuality(quality, this.#quality, what);
+        },
+      }));
+    } catch (err) {
+      if (err instanceof SpeakerIdError && !err.message.startsWith(what)) err.message = `${what}: ${err.message}`;
+      if (err instanceof SpeakerIdError && quality && err.details === undefined) err.details = quality;
+      throw err;
+    }
     // Checked before anything is stored: a stored NaN or zero embedding would make the store unloadable.
     if (!embedding.every(Number.isFinite) || embedding.every((v) => v === 0)) {
       throw new InvalidAudioError(`${what}: the model produced an unusable embedding (NaN, infinite or all zero)`);
@@ -169,8 +167,8 @@ export class SpeakerId {
   /** The utterance embedding (Float32Array, model.dim values) of any supported audio input. */
   embed(audio) {
     return this.#run(async () => {
-      const decoded = await toDecodedAudio(this.#core, audio);
-      return (await (await this.#model()).embed(decoded)).embedding;
+      const input = await toAudioInput(this.#core, audio);
+      return (await this.#embedder.embed(input, { preprocess: this.#preprocess })).embedding;
     });
   }
 
@@ -201,6 +199,7 @@ export class SpeakerId {
         samples.push({ embedding, durationSec: quality.durationSec, speechSec: quality.speechSec, createdAt: Date.now() });
         reports.push(quality);
       }
+      this.#gallery.checkSamples(samples);  // validated once, by the core's rules, before the store sees them
       const tokens = await this.#store.addSamples(name, samples);
       await this.#committed(tokens, () => this.#gallery.addSamples(name, samples));
       const info = this.#gallery.speaker(name);
@@ -297,7 +296,9 @@ export class SpeakerId {
   importProfiles(bytes, { mode = 'replace' } = {}) {
     return this.#run(async () => {
       if (!IMPORT_MODES.includes(mode)) throw new InvalidArgumentError(`import mode must be one of ${IMPORT_MODES.join(', ')}, got ${mode}`);
-      const blob = profileCodec(this.#core).decode(toBytes(bytes));
+      const u8 = asBytes(bytes);
+      if (!u8) throw new InvalidArgumentError('profiles must be a Uint8Array, ArrayBuffer or other ArrayBufferView (from exportProfiles())');
+      const blob = decodeProfiles(this.#core, u8);
       const m = this.model;
       if (blob.model.id !== m.id || blob.model.sha256 !== m.sha256 || blob.model.dim !== m.dim) {
         throw new ModelMismatchError(`the profiles are of model '${blob.model.id}' (sha256 ${blob.model.sha256.slice(0, 12)}…, ` +
@@ -318,9 +319,8 @@ export class SpeakerId {
     if (this.#disposed) return;
     this.#disposed = true;  // the call in progress finishes; queued and later calls get DisposedError
     await this.#queue;
-    await this.#embedder?.dispose();
+    await this.#embedder.dispose();
     this.#embedder = null;
-    this.#makeEmbedder = null;
     this.#gallery.dispose();
     await this.#store.close();
   }
