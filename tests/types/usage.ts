@@ -1,7 +1,8 @@
 // Compiled by `tsc -p tests/types` (tests/js/types.test.mjs): the declarations accept the documented usage and,
 // through @ts-expect-error, reject misuse (an unused @ts-expect-error is itself an error, so both directions fail).
 import {
-  SpeakerId, SpeakerIdError, UnknownSpeakerError, NoVoiceError, createMemoryStore, DEFAULT_QUALITY,
+  SpeakerId, SpeakerIdError, UnknownSpeakerError, NoVoiceError, InternalError, createMemoryStore, DEFAULT_QUALITY,
+  ModelFrontend, loadCore,
   type IdentifyResult, type StoreAdapter, type QualityReport,
 } from 'speaker-id';
 
@@ -32,6 +33,18 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   const mine: StoreAdapter = createMemoryStore();
   await SpeakerId.create({ store: mine });
   await SpeakerId.create({ store: { file: '/tmp/enrollments' } });
+  await SpeakerId.create({ preprocess: 'speaker-id', lazy: true });
+  const core = await loadCore();
+  const fe = new ModelFrontend(core, 'ecapa');
+  const run = fe.run({ wav: new Uint8Array(44) }, { stages: true });
+  const frames: number = run.frames + fe.spec.minFrames;
+  console.log(frames, run.modelInput.shape, run.stages?.fbank?.shape);
+  fe.dispose();
+  try {
+    await sid.embed(file);
+  } catch (err) {
+    if (err instanceof InternalError) console.log(err.code);
+  }
   await sid.dispose();
 
   // @ts-expect-error: the name comes first
@@ -40,6 +53,8 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   await sid.identify(mic);
   // @ts-expect-error: unknown import mode
   await sid.importProfiles(blobOut, { mode: 'append' });
+  // @ts-expect-error: unknown preprocessing
+  await SpeakerId.create({ preprocess: 'enhance' });
   // @ts-expect-error: unknown store kind
   await SpeakerId.create({ store: 'cloud' });
   // @ts-expect-error: identify's speaker may be null

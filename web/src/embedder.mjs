@@ -20,7 +20,6 @@ export class Embedder {
 
   /** Creates the front-end now and the inference session on ready() or the first embed(). */
   constructor(core, model, { threads = 1 } = {}) {
-    this.model = model;
     try {
       this.frontend = new ModelFrontend(core, model.family);
     } catch (err) {
@@ -33,6 +32,7 @@ export class Embedder {
       throw new InvalidArgumentError(`model ${model.id}: declares ${model.dim}-dimensional embeddings, a ${model.family} ` +
         `model produces ${this.spec.embeddingDim}`);
     }
+    this.model = { ...model, dim: this.spec.embeddingDim };
     this.threads = threads;
     this.session = null;
   }

@@ -22,8 +22,6 @@ export interface DecodedAudio {
   sampleRate: number;
   channels: number;
   interleaved: Float32Array;
-  bitsPerSample?: number;
-  container?: string;
 }
 
 export type QualityCode = 'too_short' | 'no_voice' | 'clipping' | 'too_quiet';
@@ -146,6 +144,9 @@ export interface CreateOptions {
   threads?: number;
   /** Create the inference session on the first call that needs it (store-only work never pays for it). Default false. */
   lazy?: boolean;
+  /** 'upstream' (default): the model family's own pipeline. 'speaker-id': the Python Speaker-ID service's
+   *  enhancement first (energy trim 30 dB, best 3 s window, peak 0.9, pre-emphasis 0.97). */
+  preprocess?: Preprocess;
   /** The core's .wasm as a precompiled module (required in Cloudflare workerd). */
   wasmModule?: WebAssembly.Module;
   wasmBinary?: ArrayBuffer | Uint8Array;
@@ -219,7 +220,7 @@ export class SpeakerId {
 
 export type ErrorCode =
   | 'invalid_audio' | 'invalid_argument' | 'too_short' | 'no_voice' | 'clipping' | 'too_quiet' | 'unknown_speaker'
-  | 'speaker_exists' | 'model_mismatch' | 'invalid_profile' | 'store_error' | 'disposed';
+  | 'speaker_exists' | 'model_mismatch' | 'invalid_profile' | 'store_error' | 'internal' | 'disposed';
 
 export class SpeakerIdError extends Error {
   readonly code: ErrorCode;
@@ -238,8 +239,12 @@ export class SpeakerExistsError extends SpeakerIdError { readonly code: 'speaker
 export class ModelMismatchError extends SpeakerIdError { readonly code: 'model_mismatch'; }
 export class InvalidProfileError extends SpeakerIdError { readonly code: 'invalid_profile'; }
 export class StoreError extends SpeakerIdError { readonly code: 'store_error'; }
+/** A failure inside the library that is not the caller's input (out of memory, a bug). */
+export class InternalError extends SpeakerIdError { readonly code: 'internal'; }
 export class DisposedError extends SpeakerIdError { readonly code: 'disposed'; }
 export const ERROR_CLASSES: Readonly<Record<ErrorCode, new (message: string, details?: unknown) => SpeakerIdError>>;
+/** The typed error of a code (unknown codes give InternalError). */
+export function errorFromCode(code: string, message: string): SpeakerIdError;
 
 // ---- lower-level building blocks ---------------------------------------------------------------------------------
 
@@ -247,15 +252,58 @@ export function loadCore(options?: { wasmModule?: WebAssembly.Module; wasmBinary
 export function decodeAudio(core: unknown, bytes: ArrayBuffer | ArrayBufferView): Promise<DecodedAudio>;
 export function sniffContainer(bytes: Uint8Array): string;
 export function toDecodedAudio(core: unknown, audio: AudioInput): Promise<DecodedAudio>;
+/** What the front-end takes: encoded WAV bytes as they are (decoded in C++), anything else decoded to PCM. */
+export function toAudioInput(core: unknown, audio: AudioInput): Promise<FrontendAudio>;
+export type FrontendAudio = { wav: Uint8Array } | DecodedAudio;
+export type Preprocess = 'upstream' | 'speaker-id';
+export const PREPROCESS: readonly Preprocess[];
 export const FRONTENDS: readonly ['resemblyzer', 'ecapa'];
 export const TARGET_RATE: 16000;
-export function prepareAudio(core: unknown, audio: DecodedAudio, quality?: QualityOptions): { raw: Float32Array; wav16k: Float32Array; sampleRate: number };
-export function runFrontend(core: unknown, frontend: 'resemblyzer' | 'ecapa', audio: DecodedAudio, quality?: QualityOptions): unknown;
+/** A model family's facts, from the C++ core (src/pipeline/model_family.h). */
+export interface FamilySpec {
+  family: 'resemblyzer' | 'ecapa';
+  embeddingDim: number;
+  bands: number;
+  /** Frames per model input row: 160 (Resemblyzer partials) or 0 (ECAPA: the whole utterance). */
+  partialFrames: number;
+  minFrames: number;
+  pooling: 'mean_l2' | 'first_row';
+  stages: string[];
+}
+export interface Stage { data: Float32Array | Uint8Array | Int32Array; shape: number[] }
+export interface FrontendResult {
+  modelInput: { data: Float32Array; shape: number[] };
+  frames: number;
+  durationSec: number;
+  sampleRate: number;
+  channels: number;
+  /** Speech / level / clipping measurements, when quality options were given. */
+  measurements?: Record<string, number>;
+  /** Every intermediate stage (names as in the golden data), when asked. */
+  stages?: Record<string, Stage>;
+}
+/** Audio -> model input for one family, in one call into the core; reuse it, dispose() when done. */
+export class ModelFrontend {
+  constructor(core: unknown, family: 'resemblyzer' | 'ecapa');
+  readonly spec: FamilySpec;
+  run(audio: FrontendAudio, options?: { quality?: QualityOptions; stages?: boolean; preprocess?: Preprocess }): FrontendResult;
+  pool(rows: Float32Array, count: number): Float32Array;
+  dispose(): void;
+}
+/** One front-end run with every stage kept. */
+export function runFrontend(core: unknown, family: 'resemblyzer' | 'ecapa', audio: FrontendAudio,
+  options?: { quality?: QualityOptions; preprocess?: Preprocess }): FrontendResult & { stages: Record<string, Stage> };
 export function encodeNpy(array: ArrayBufferView, shape: number[]): Uint8Array;
 export function decodeNpy(bytes: Uint8Array): { data: ArrayBufferView; shape: number[] };
 export class Embedder {
+  /** Front-end and inference session ready. */
   static create(core: unknown, model: unknown, options?: { threads?: number }): Promise<Embedder>;
-  embed(audio: DecodedAudio): Promise<{ embedding: Float32Array; durationSec: number }>;
+  /** The front-end now, the session on ready() or the first embed(). */
+  constructor(core: unknown, model: unknown, options?: { threads?: number });
+  readonly spec: FamilySpec;
+  ready(): Promise<unknown>;
+  embed(audio: FrontendAudio, options?: { stages?: boolean; preprocess?: Preprocess; quality?: QualityOptions }):
+    Promise<{ embedding: Float32Array; durationSec: number; stages?: Record<string, Stage>; partials?: Stage }>;
   dispose(): Promise<void>;
 }
 export function resolveModel(model?: string): Promise<ModelInfo & { bytes: Uint8Array; inputName: string; outputName: string }>;

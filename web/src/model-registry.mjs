@@ -5,11 +5,6 @@ import { InvalidArgumentError } from './errors.mjs';
 import { readOnnxInfo } from './onnx-metadata.mjs';
 import { hasNodeApis } from './runtime.mjs';
 
-export const FAMILIES = {
-  resemblyzer: { frontend: 'resemblyzer', dim: 256 },
-  ecapa: { frontend: 'ecapa', dim: 192 },
-};
-
 const MANIFEST_URL = new URL('../../models/manifest.json', import.meta.url);
 
 async function readBytes(url) {
@@ -51,17 +46,19 @@ export async function loadManifest() {
   return { ...base, models: [...byId.values()] };
 }
 
+// The family's own facts (input layout, embedding size) come from the core (Embedder); here only what the model says.
 function describe(info, source, entry = {}) {
   const family = entry.family ?? info.metadata.family;
-  if (!FAMILIES[family]) {
-    throw new InvalidArgumentError(`${source}: unknown model family '${family ?? '(none)'}'; ` +
-      `accepted: ${Object.keys(FAMILIES).join(', ')} (export models with models/export.py)`);
+  if (typeof family !== 'string' || !family) {
+    throw new InvalidArgumentError(`${source}: the model names no family (manifest 'family' or ONNX metadata ` +
+      "'family'); export models with models/export.py");
   }
+  const dim = entry.embedding_dim ?? info.metadata.embedding_dim;
   return {
     id: entry.id ?? info.metadata.model_id ?? source,
     family,
-    frontend: entry.frontend ?? info.metadata.frontend ?? FAMILIES[family].frontend,
-    dim: Number(entry.embedding_dim ?? info.metadata.embedding_dim ?? FAMILIES[family].dim),
+    frontend: entry.frontend ?? info.metadata.frontend ?? family,
+    dim: dim === undefined ? undefined : Number(dim),
     inputName: entry.input?.name ?? info.inputs[0],
     outputName: entry.output?.name ?? info.outputs[0],
     threshold: entry.threshold ?? (info.metadata.threshold ? Number(info.metadata.threshold) : undefined),

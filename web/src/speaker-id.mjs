@@ -51,15 +51,15 @@ export class SpeakerId {
     const core = await loadCore({ wasmModule, wasmBinary });
     const resolved = await resolveModel(model);
     const adapter = await openStoreOption(store);
-    const desc = { id: resolved.id, sha256: resolved.sha256, dim: resolved.dim };
     const embedder = lazy ? new Embedder(core, resolved, { threads }) : await Embedder.create(core, resolved, { threads });
+    const described = embedder.model;  // the embedding size as the core's family spec says
     try {
-      await adapter.open(desc);
+      await adapter.open({ id: described.id, sha256: described.sha256, dim: described.dim });
     } catch (err) {
       await embedder.dispose();
       throw err;
     }
-    const sid = new SpeakerId(core, resolved, embedder, adapter, q, threshold ?? resolved.threshold, preprocess);
+    const sid = new SpeakerId(core, described, embedder, adapter, q, threshold ?? described.threshold, preprocess);
     try {
       await sid.#reload();
     } catch (err) {
