@@ -1,6 +1,6 @@
 // npm run bench: per-stage timings for 1, 3, 10 s clips, both families (full-size ECAPA), 1 and 2 threads, with
 // onnxruntime-node (native) on the same ONNX in the same run, and identification against 1k / 100k enrolled
-// speakers (bench/match.mjs); prints tables and writes bench/results.json.
+// speakers (bench/match.mjs), and CLI start-up (bench/cli.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -54,6 +54,18 @@ console.log('\nidentify top-5   speakers   load(ms)  wasm(ms)  plain JS(ms)  JS/
 for (const r of results.match.rows) {
   console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +
     `${r.jsVsWasm.toFixed(1).padStart(5)}x`);
+}
+// CLI start-up: fresh processes of a store command without inference, and of --help.
+const c = spawnSync(process.execPath, [`${ROOT}bench/cli.mjs`], { encoding: 'utf8' });
+if (c.status !== 0) {
+  console.error(`bench: cli start-up failed:\n${c.stderr}`);
+  process.exit(1);
+}
+results.cli = JSON.parse(c.stdout.trim().split('\n').pop());
+console.log(`\ncli, fresh process (${results.cli.runs} runs)    median(ms)   min(ms)   max(ms)`);
+const cliRows = [['speaker-id speakers --store DIR', results.cli.speakers], ['speaker-id --help', results.cli.help]];
+for (const [label, r] of cliRows) {
+  console.log(`${label.padEnd(32)} ${f(r.medianMs)}  ${f(r.minMs)}  ${f(r.maxMs)}`);
 }
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, SpeakerId, decodeAudio, encodeNpy, loadCore, runFrontend } from '../../web/src/index.mjs';
-import { ROOT, SHARED, readNpy } from './helpers.mjs';
+import { ROOT, SHARED, readNpy, runCli } from './helpers.mjs';
 
 const core = await loadCore();
 const speech = (spk, utt) => readFileSync(`${SHARED}/audio/librispeech_test-other/${spk}/${utt}.flac`);
@@ -58,5 +58,33 @@ test('SpeakerId.create({ preprocess }) identifies with the enhancement; bad valu
   } finally {
     await sid.dispose();
     await plain.dispose();
+  }
+});
+
+test('the CLI takes --preprocess: features writes the enhanced signal, embed uses it, a bad value exits 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sid-enhance-cli-'));
+  try {
+    const file = `${SHARED}/audio/librispeech_test-other/1688/1688-142285-0000.flac`;
+    const f = runCli(['features', '--frontend', 'ecapa', '--preprocess', 'speaker-id', '--out', dir, file]);
+    assert.equal(f.code, 0, f.stderr);
+    const cli = readNpy(join(dir, '1688-142285-0000', 'speaker_id_preprocessed.npy'));
+    const api = runFrontend(core, 'ecapa', await decodeAudio(core, readFileSync(file)), { preprocess: 'speaker-id' });
+    assert.deepEqual(cli.data, api.stages.speaker_id_preprocessed.data);
+    assert.deepEqual(readNpy(join(dir, '1688-142285-0000', 'fbank_norm.npy')).shape, [301, 80]);
+    const e = runCli(['embed', '--preprocess', 'speaker-id', file]);
+    assert.equal(e.code, 0, e.stderr);
+    const sid = await SpeakerId.create({ preprocess: 'speaker-id' });
+    try {
+      const want = await sid.embed(readFileSync(file));
+      const got = JSON.parse(e.stdout).embedding;
+      assert.ok(got.every((v, i) => Math.abs(v - want[i]) < 1e-6));
+    } finally {
+      await sid.dispose();
+    }
+    const bad = runCli(['embed', '--preprocess', 'loud', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--preprocess must be one of upstream, speaker-id/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,33 +1,23 @@
 // `speaker-id embed`: one JSON line per file with its embedding; --stages also writes every stage as .npy.
-import { loadCore } from '../src/core.mjs';
-import { Embedder } from '../src/embedder.mjs';
-import { resolveModel } from '../src/model-registry.mjs';
-import { forFile, readAudioFile, writeStages } from './cli-audio.mjs';
+import { UsageError } from './cli-common.mjs';
+import { commandOptions } from './cli-options.mjs';
+import { openEmbedder, writeStages } from './cli-pipeline.mjs';
 
 export const embedCommand = {
-  usage: `usage: speaker-id embed [--model M] [--stages DIR] [--threads N] FILE...
+  usage: `usage: speaker-id embed [--model M] [--stages DIR] [--threads N] [--preprocess P] FILE...
   M: a model id from models/manifest.json, or a path to an .onnx exported by models/export.py (default: the
   embedded default model).
   Prints one JSON line per FILE: {"file", "model", "dim", "embedding", "durationSec", ...}.
   --stages DIR writes DIR/<name>/*.npy: the front-end stages, partial_embeds (Resemblyzer) and embedding.`,
-  options: {
-    model: { type: 'string' },
-    stages: { type: 'string' },
-    threads: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: true },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  async run(values, files, { UsageError }) {
+  options: commandOptions(['model', 'threads', 'json', 'preprocess'], { stages: { type: 'string' } }),
+  async run(values, files) {
     if (files.length === 0) throw new UsageError('no input files given');
-    const threads = Number(values.threads);
-    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError('--threads must be 1..64');
-    const core = await loadCore();
-    const model = await resolveModel(values.model);
-    const embedder = await Embedder.create(core, model, { threads });
+    const embedder = await openEmbedder(values.model, values.threads,
+      { preprocess: values.preprocess, stages: Boolean(values.stages) });
+    const { model } = embedder;
     try {
       for (const file of files) {
-        const audio = await readAudioFile(core, file);
-        const r = await forFile(file, () => embedder.embed(audio, { stages: Boolean(values.stages) }));
+        const r = await embedder.embedFile(file);
         if (values.stages) {
           const stages = { ...r.stages, embedding: { data: r.embedding, shape: [r.embedding.length] } };
           if (r.partials) stages.partial_embeds = r.partials;
@@ -36,7 +26,7 @@ export const embedCommand = {
         process.stdout.write(JSON.stringify({
           file, model: model.id, family: model.family, dim: r.embedding.length,
           embedding: Array.from(r.embedding), durationSec: r.durationSec,
-          sampleRate: audio.sampleRate, channels: audio.channels,
+          sampleRate: r.audio.sampleRate, channels: r.audio.channels,
           partials: r.partials ? r.partials.shape[0] : undefined,
         }) + '\n');
       }

@@ -5,14 +5,13 @@
 // cohort, and the same metrics are also reported on S-norm and AS-norm (top --cohort-top N) scores
 // (web/src/score-norm.mjs; docs/score-normalisation.md).
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { loadCore } from '../src/core.mjs';
-import { Embedder } from '../src/embedder.mjs';
+import { join } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.mjs';
 import { centroid, cosine, verificationMetrics } from '../src/metrics.mjs';
-import { resolveModel } from '../src/model-registry.mjs';
 import { buildCohort, cohortScores, normalizeScore, scoreStats } from '../src/score-norm.mjs';
-import { readAudioFile } from './cli-audio.mjs';
+import { SpeakerId } from '../src/speaker-id.mjs';
+import { UsageError, fileError, forFile, readInput } from './cli-common.mjs';
+import { commandOptions, integer } from './cli-options.mjs';
 
 const AUDIO = /\.(wav|flac|ogg|oga|opus|mp3|m4a)$/i;
 
@@ -32,7 +31,7 @@ export async function listSpeakers(dir) {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
     top = await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    throw new InvalidArgumentError(`${dir}: cannot read the data folder (${err.code ?? err.message})`);
+    throw fileError(dir, new InvalidArgumentError(`cannot read the data folder (${err.code ?? err.message})`));
   }
   const speakers = [];
   for (const d of top.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -40,8 +39,8 @@ export async function listSpeakers(dir) {
     if (files.length) speakers.push({ name: d.name, files });
   }
   if (speakers.length < 2) {
-    throw new InvalidArgumentError(`${dir}: found ${speakers.length} speaker folder(s) with audio; ` +
-      'expected at least 2 (layout: DIR/<speaker>/**/<recording>)');
+    throw fileError(dir, new InvalidArgumentError(`found ${speakers.length} speaker folder(s) with audio; ` +
+      'expected at least 2 (layout: DIR/<speaker>/**/<recording>)'));
   }
   return speakers;
 }
@@ -112,16 +111,11 @@ export function evaluate(speakers, enroll, norm = null) {
   return out;
 }
 
-async function embedFiles(core, embedder, files, base) {
+async function embedFiles(sid, files) {
   const out = [];
   for (const f of files) {
-    const audio = await readAudioFile(core, f);
-    try {
-      out.push((await embedder.embed(audio)).embedding);
-    } catch (err) {
-      err.message = `${relative(base, f)}: ${err.message}`;
-      throw err;
-    }
+    const bytes = await readInput(f);
+    out.push(await forFile(f, () => sid.embed(bytes)));
   }
   return out;
 }
@@ -132,14 +126,14 @@ async function listCohort(dir, speakers) {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
     files = await audioFilesBelow(dir);
   } catch (err) {
-    throw new InvalidArgumentError(`${dir}: cannot read the cohort folder (${err.code ?? err.message})`);
+    throw fileError(dir, new InvalidArgumentError(`cannot read the cohort folder (${err.code ?? err.message})`));
   }
-  if (!files.length) throw new InvalidArgumentError(`${dir}: no audio recordings in the cohort folder`);
+  if (!files.length) throw fileError(dir, new InvalidArgumentError('no audio recordings in the cohort folder'));
   // a recording both in the cohort and in the data would be scored against itself: refuse
   const data = new Set(await Promise.all(speakers.flatMap((s) => s.files).map((f) => realpath(f))));
   for (const f of files) {
     if (data.has(await realpath(f))) {
-      throw new InvalidArgumentError(`${f}: is in the cohort and in the data; the cohort must be other speakers`);
+      throw fileError(f, new InvalidArgumentError('is in the cohort and in the data; the cohort must be other speakers'));
     }
   }
   return files;
@@ -151,34 +145,25 @@ export const evalCommand = {
   identification accuracy with K enrollment recordings per speaker (default 3).
   --cohort C: also with cohort score normalisation, S-norm and AS-norm over each side's N most similar
   cohort recordings (default 100); C holds recordings of other speakers at any depth.`,
-  options: {
-    model: { type: 'string' },
-    enroll: { type: 'string', default: '3' },
+  options: commandOptions(['model', 'threads', 'json', 'preprocess'], {
+    enroll: { type: 'string', default: '3', parse: integer(1) },
     cohort: { type: 'string' },
-    'cohort-top': { type: 'string', default: '100' },
-    threads: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  async run(values, positionals, { UsageError }) {
+    'cohort-top': { type: 'string', default: '100', parse: integer(1) },
+  }),
+  async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('give exactly one data folder: speaker-id eval DIR');
-    const enroll = Number(values.enroll);
-    if (!Number.isInteger(enroll) || enroll < 1) throw new UsageError('--enroll must be a positive integer');
-    const top = Number(values['cohort-top']);
-    if (!Number.isInteger(top) || top < 1) throw new UsageError('--cohort-top must be a positive integer');
+    const { enroll, 'cohort-top': top } = values;
     const speakers = await listSpeakers(positionals[0]);
     const cohortFiles = values.cohort === undefined ? null : await listCohort(values.cohort, speakers);
-    const core = await loadCore();
-    const model = await resolveModel(values.model);
-    const embedder = await Embedder.create(core, model, { threads: Number(values.threads) || 1 });
+    const sid = await SpeakerId.create({ model: values.model, threads: values.threads, preprocess: values.preprocess });
     let cohort = null;
     try {
-      for (const s of speakers) s.embeddings = await embedFiles(core, embedder, s.files, positionals[0]);
-      if (cohortFiles) cohort = buildCohort(await embedFiles(core, embedder, cohortFiles, values.cohort));
+      for (const s of speakers) s.embeddings = await embedFiles(sid, s.files);
+      if (cohortFiles) cohort = buildCohort(await embedFiles(sid, cohortFiles));
     } finally {
-      await embedder.dispose();
+      await sid.dispose();
     }
-    const r = { model: model.id, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }) };
+    const r = { model: sid.model.id, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }) };
     if (values.json) {
       process.stdout.write(JSON.stringify(r) + '\n');
     } else {

@@ -1,8 +1,9 @@
 // `speaker-id identify` (1:N) and `speaker-id verify` (1:1) against the file store.
-import { loadCore } from '../src/core.mjs';
-import { SpeakerIdError } from '../src/errors.mjs';
-import { readAudioFile } from './cli-audio.mjs';
-import { STORE_HELP, STORE_OPTIONS, out, withStore } from './store-session.mjs';
+import { AudioTooShortError, ClippingError, InvalidAudioError, NoVoiceError, SpeakerIdError,
+  TooQuietError } from '../src/errors.mjs';
+import { UsageError, fileError, forFile, out, readInput } from './cli-common.mjs';
+import { STORE, commandOptions, integer } from './cli-options.mjs';
+import { withStore } from './store-session.mjs';
 
 const round = (x) => Math.round(x * 1e4) / 1e4;
 
@@ -10,20 +11,17 @@ export const identifyCommand = {
   usage: `usage: speaker-id identify --store DIR [--top-k K] [--threshold T] [--json] FILE...
   One line per FILE; with --json: {"file", "speaker": name|null, "score", "candidates": [{"name", "score"}], ...}.
   speaker is null (unknown) when the best score is below the threshold. A FILE that cannot be used gets
-  {"file", "error": {"code", "message"}} (and its reason on stderr); the exit code is then 2.
-  --top-k K   candidates listed per file (default 5)
-${STORE_HELP}`,
-  options: { ...STORE_OPTIONS, 'top-k': { type: 'string', default: '5' } },
-  async run(values, files, ctx) {
-    if (files.length === 0) throw new ctx.UsageError('no input files given');
-    const topK = Number(values['top-k']);
-    if (!Number.isInteger(topK) || topK < 0) throw new ctx.UsageError('--top-k must be an integer >= 0');
-    const core = await loadCore();
-    return withStore(values, ctx, async (sid) => {
+  {"file", "error": {"code", "message"}} (and its reason on stderr); the exit code is then 2.`,
+  options: commandOptions(STORE, {
+    'top-k': { type: 'string', default: '5', parse: integer(0), help: '--top-k K       candidates listed per file (default 5)' },
+  }),
+  async run(values, files) {
+    if (files.length === 0) throw new UsageError('no input files given');
+    return withStore(values, async (sid) => {
       let status = 0;
       for (const file of files) {
         try {
-          const r = await sid.identify(await readAudioFile(core, file), { topK });
+          const r = await forFile(file, async () => sid.identify(await readInput(file), { topK: values['top-k'] }));
           const candidates = r.candidates.map((c) => ({ name: c.name, score: round(c.score) }));
           if (values.json) {
             out(JSON.stringify({ file, speaker: r.speaker, score: round(r.score), candidates, threshold: r.threshold,
@@ -33,9 +31,8 @@ ${STORE_HELP}`,
           }
         } catch (err) {
           if (!(err instanceof SpeakerIdError)) throw err;
-          const message = err.message.startsWith(file) ? err.message : `${file}: ${err.message}`;
-          process.stderr.write(`speaker-id: ${message}\n`);
-          if (values.json) out(JSON.stringify({ file, error: { code: err.code, message } }));
+          process.stderr.write(`speaker-id: ${err.message}\n`);
+          if (values.json) out(JSON.stringify({ file, error: { code: err.code, message: err.message } }));
           status = 2;
         }
       }
@@ -44,19 +41,25 @@ ${STORE_HELP}`,
   },
 };
 
+// What verify refuses because of the recording (and so names FILE), as opposed to NAME or the store.
+const AUDIO_ERRORS = [InvalidAudioError, AudioTooShortError, NoVoiceError, ClippingError, TooQuietError];
+
 export const verifyCommand = {
   usage: `usage: speaker-id verify --store DIR [--threshold T] [--json] NAME FILE
   1:1: is FILE speaker NAME? Prints accepted/rejected and the score (--json: {"file", "speaker", "accepted",
-  "score", "threshold"}). The exit code is 0 either way; 2 when NAME is not enrolled or FILE cannot be used.
-${STORE_HELP}`,
-  options: STORE_OPTIONS,
-  async run(values, positionals, ctx) {
-    if (positionals.length !== 2) throw new ctx.UsageError('give a speaker NAME and one FILE');
+  "score", "threshold"}). The exit code is 0 either way; 2 when NAME is not enrolled or FILE cannot be used.`,
+  options: commandOptions(STORE),
+  async run(values, positionals) {
+    if (positionals.length !== 2) throw new UsageError('give a speaker NAME and one FILE');
     const [name, file] = positionals;
-    const core = await loadCore();
-    const audio = await readAudioFile(core, file);
-    return withStore(values, ctx, async (sid) => {
-      const r = await sid.verify(name, audio);
+    const audio = await readInput(file);
+    return withStore(values, async (sid) => {
+      let r;
+      try {
+        r = await sid.verify(name, audio);
+      } catch (err) {
+        throw AUDIO_ERRORS.some((E) => err instanceof E) ? fileError(file, err) : err;
+      }
       if (values.json) {
         out(JSON.stringify({ file, speaker: name, accepted: r.accepted, score: round(r.score), threshold: r.threshold,
           quality: r.quality }));
