@@ -55,6 +55,19 @@ for (const r of results.match.rows) {
   console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +
     `${r.jsVsWasm.toFixed(1).padStart(5)}x`);
 }
+// Audio -> model input: WAV bytes through the core's front-end in one call (decode ... features, with quality).
+const fr = spawnSync(process.execPath, [`${ROOT}bench/frontend.mjs`], { encoding: 'utf8' });
+if (fr.status !== 0) {
+  console.error(`bench: front-end failed:\n${fr.stderr}`);
+  process.exit(1);
+}
+results.frontend = JSON.parse(fr.stdout.trim().split('\n').pop());
+console.log('\naudio -> model input   rate  clip   median(ms)   min(ms)   max(ms)');
+for (const r of results.frontend.rows) {
+  console.log(`${r.family.padEnd(20)} ${String(r.rate).padStart(6)} ${String(r.seconds).padStart(4)} s ${f(r.medianMs)}  ` +
+    `${f(r.minMs)}  ${f(r.maxMs)}`);
+}
+
 // CLI start-up: fresh processes of a store command without inference, and of --help.
 const c = spawnSync(process.execPath, [`${ROOT}bench/cli.mjs`], { encoding: 'utf8' });
 if (c.status !== 0) {

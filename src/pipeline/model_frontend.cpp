@@ -1,6 +1,7 @@
 #include "pipeline/model_frontend.h"
 
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "audio/downmix.h"
@@ -32,10 +33,11 @@ void check_pcm(const float* x, size_t values, int channels, int sample_rate) {
   for (size_t i = 0; i < values; ++i) {
     if (!std::isfinite(x[i])) {
       const size_t frame = i / static_cast<size_t>(channels);
+      char at[32];
+      std::snprintf(at, sizeof at, "%.3f", static_cast<double>(frame) / sample_rate);
       throw Error(ErrorCode::kInvalidAudio,
                   std::string("audio sample ") + std::to_string(frame) + " (channel " +
-                      std::to_string(i % static_cast<size_t>(channels)) + ", at " +
-                      std::to_string(static_cast<double>(frame) / sample_rate) + " s) is " +
+                      std::to_string(i % static_cast<size_t>(channels)) + ", at " + at + " s) is " +
                       (std::isnan(x[i]) ? "NaN" : "infinite") + "; accepted: finite PCM values");
     }
   }

@@ -164,12 +164,10 @@ export class SpeakerId {
 
   // ---- the API --------------------------------------------------------------------------------------------------
 
-  /** The utterance embedding (Float32Array, model.dim values) of any supported audio input. */
+  /** The utterance embedding (Float32Array, model.dim values) of any supported audio input with voice in it. */
   embed(audio) {
-    return this.#run(async () => {
-      const input = await toAudioInput(this.#core, audio);
-      return (await this.#embedder.embed(input, { preprocess: this.#preprocess })).embedding;
-    });
+    // The same checks as identify: audio without voice has no speaker to describe (NoVoiceError).
+    return this.#run(async () => (await this.#analyse(audio, 'identify', 'recording')).embedding);
   }
 
   /**
