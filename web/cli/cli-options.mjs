@@ -8,7 +8,7 @@ import { UsageError } from './cli-common.mjs';
 export function integer(min, max = Infinity) {
   return (text, flag) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
       throw new UsageError(`${flag} must be an integer ${max === Infinity ? `>= ${min}` : `in ${min}..${max}`}`);
     }
     return n;
@@ -63,12 +63,27 @@ export function optionsHelp(options) {
   return lines.length ? `options:\n${lines.join('\n')}` : '';
 }
 
+// `--threshold -1`: parseArgs takes a value that starts with '-' for an option; a number never is one, so join it.
+function joinNegativeValues(options, args) {
+  const out = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : null;
+    if (name && options[name]?.type === 'string' && /^-(\d|\.\d)/.test(args[i + 1] ?? '')) {
+      out.push(`${args[i]}=${args[i + 1]}`);
+      i++;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
+}
+
 /** -> { values, positionals }; values of options with `parse` converted (a UsageError when invalid). */
 export function parseCommandLine(options, args) {
   let parsed;
   try {
     const spec = Object.fromEntries(Object.entries(options).map(([name, { parse, help, ...o }]) => [name, o]));
-    parsed = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(options, args), options: spec, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(err.message.split('\n')[0]);
   }

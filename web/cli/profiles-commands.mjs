@@ -1,5 +1,6 @@
 // The store-management commands: speakers, remove, rename, reset, export-profiles, import-profiles.
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.mjs';
 import { UsageError, fileError, forFile, out, readInput } from './cli-common.mjs';
 import { STORE, commandOptions } from './cli-options.mjs';
@@ -60,23 +61,53 @@ export const resetCommand = {
   },
 };
 
+// Writes `bytes` to what `file` names. A regular file (or a new name) is replaced atomically, through a temporary
+// file beside it, so a crash never leaves half an export under the real name; a symlink is followed (the link
+// stays a link); anything else (a device, a pipe, /dev/stdout) is written to as it is, never replaced.
+async function writeThrough(file, bytes) {
+  let target = file;
+  try {
+    if ((await lstat(file)).isSymbolicLink()) target = await realpath(file);
+    if (!(await stat(target)).isFile()) {
+      await writeFile(target, bytes);
+      return;
+    }
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, bytes, { flag: 'wx' });
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
 export const exportCommand = {
-  usage: usage('export-profiles --store DIR OUT', 'Writes every enrolled speaker to OUT as a profile blob (SIDP, checksummed).'),
+  usage: usage('export-profiles --store DIR OUT', 'Writes every enrolled speaker to OUT as a profile blob (SIDP, checksummed).\n' +
+    '  OUT - writes to standard output (the summary goes to standard error); a device or pipe is written to, a\n' +
+    '  symlink is followed, a regular file is replaced atomically.'),
   options: commandOptions(STORE),
   async run(values, positionals) {
-    if (positionals.length !== 1) throw new UsageError('give one OUT file');
+    if (positionals.length !== 1) throw new UsageError('give one OUT file (- for standard output)');
     const [file] = positionals;
     return withStore(values, async (sid) => {
       const blob = await sid.exportProfiles();
-      const tmp = `${file}.${process.pid}.tmp`;  // never leave a half-written export under the real name
+      const summary = `exported ${(await sid.speakers()).length} speaker(s) to ${file === '-' ? 'standard output' : file} ` +
+        `(${blob.length} bytes)`;
+      if (file === '-') {
+        await new Promise((resolve, reject) => process.stdout.write(blob, (err) => (err ? reject(err) : resolve())));
+        process.stderr.write(`${summary}\n`);
+        return 0;
+      }
       try {
-        await writeFile(tmp, blob);
-        await rename(tmp, file);
+        await writeThrough(file, blob);
       } catch (err) {
-        await rm(tmp, { force: true });
         throw fileError(file, new InvalidArgumentError(`cannot write (${err.code ?? err.message})`));
       }
-      out(`exported ${(await sid.speakers()).length} speaker(s) to ${file} (${blob.length} bytes)`);
+      out(summary);
       return 0;
     });
   },
