@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "audio/resampler.h"
+
 namespace sid {
 
 struct DecodedAudio {
@@ -21,8 +23,9 @@ struct DecodedAudio {
 
 // Limits that reject absurd headers before any allocation.
 constexpr int kWavMaxChannels = 8;
-constexpr int kWavMinRate = 1000;
-constexpr int kWavMaxRate = 384000;
+// Rates: what the resampler takes (audio/resampler.h), so a file the decoder accepts is one the pipeline can use.
+constexpr int kWavMinRate = kResampleMinRate;
+constexpr int kWavMaxRate = kResampleMaxRate;
 
 // Throws kInvalidAudio (error.h) with "invalid WAV: <reason>; accepted: ..." for anything it cannot decode.
 DecodedAudio decode_wav(const uint8_t* data, size_t size);

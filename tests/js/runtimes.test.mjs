@@ -84,6 +84,14 @@ test('chromium: same results as node', async () => {
   }
 });
 
+test('deno: the embedded model needs read access only (no --allow-env, no --allow-sys)', () => {
+  const r = spawnSync(bin('deno'), ['run', '--quiet', '--allow-read', '--no-prompt',
+    `${ROOT}tests/runtimes/deno-read-only.mjs`, `${SHARED}/audio/librispeech_test-other`],
+  { encoding: 'utf8', cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { answer: '1688' });
+});
+
 test('deno: the SpeakerId API on the memory and the file store; Node reads the store Deno wrote', () => {
   const store = mkdtempSync(join(tmpdir(), 'sid-deno-store-'));
   try {

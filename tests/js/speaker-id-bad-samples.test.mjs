@@ -30,3 +30,13 @@ test('silence has no voice: embed refuses it like identify', async () => {
   assert.ok(e.every(Number.isFinite));
   await sid.dispose();
 });
+
+test('create() refuses unknown options and bad thread counts, naming what is accepted', async () => {
+  const { InvalidArgumentError } = await import('../../web/src/index.mjs');
+  await assert.rejects(SpeakerId.create({ thread: 2 }), (e) => e instanceof InvalidArgumentError &&
+    /unknown SpeakerId.create option\(s\) thread; accepted: model, store/.test(e.message));
+  for (const threads of [0, 1.5, '2', 65, NaN]) {
+    await assert.rejects(SpeakerId.create({ threads }), (e) => e instanceof InvalidArgumentError && /threads must be an integer in 1\.\.64/.test(e.message));
+  }
+  await assert.rejects(SpeakerId.create(null), InvalidArgumentError);
+});

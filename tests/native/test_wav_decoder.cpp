@@ -326,6 +326,9 @@ TEST_CASE("wav: malformed inputs are rejected with a reason", "[wav]") {
       {"rate 999", riff({{"fmt ", fmt_body(1, 1, 999, 16)}, {"data", d16}}), "out of range"},
       {"absurd rate", riff({{"fmt ", fmt_body(1, 1, 0xFFFFFFFF, 16)}, {"data", d16}}), "out of range"},
       {"rate 384001", riff({{"fmt ", fmt_body(1, 1, 384001, 16)}, {"data", d16}}), "out of range"},
+      // The decoder takes exactly the rates the resampler takes (8-192 kHz), and says so.
+      {"rate 7999", riff({{"fmt ", fmt_body(1, 1, 7999, 16)}, {"data", d16}}), "accepted: 8000..192000 Hz"},
+      {"rate 192001", riff({{"fmt ", fmt_body(1, 1, 192001, 16)}, {"data", d16}}), "accepted: 8000..192000 Hz"},
       {"12-bit PCM", riff({{"fmt ", fmt_body(1, 1, 16000, 12, 2)}, {"data", d16}}), "12 bits"},
       {"0-bit PCM", riff({{"fmt ", fmt_body(1, 1, 16000, 0, 2)}, {"data", d16}}), "0 bits"},
       {"16-bit float", riff({{"fmt ", fmt_body(3, 1, 16000, 16)}, {"data", d16}}), "IEEE float with 16 bits"},

@@ -36,9 +36,11 @@ async function userManifest() {
   }
 }
 
+const baseManifest = async () => JSON.parse(new TextDecoder().decode(await readBytes(MANIFEST_URL)));
+
 /** The project's manifest (models/manifest.json) plus the user's fetched models. */
 export async function loadManifest() {
-  const base = JSON.parse(new TextDecoder().decode(await readBytes(MANIFEST_URL)));
+  const base = await baseManifest();
   const user = await userManifest();
   // A fetched model's user entry (with its local path) replaces the project's description of it.
   const byId = new Map(base.models.map((m) => [m.id, m]));
@@ -68,7 +70,7 @@ function describe(info, source, entry = {}) {
 
 /** The id of the manifest's default model (the embedded one). */
 export async function defaultModelId() {
-  const entry = (await loadManifest()).models.find((m) => m.default);
+  const entry = (await baseManifest()).models.find((m) => m.default);
   if (!entry) throw new InvalidArgumentError('no default model in models/manifest.json: pass a model');
   return entry.id;
 }
@@ -83,8 +85,10 @@ export async function resolveModel(model) {
   if (/\.onnx$/i.test(model)) {
     url = /^[a-z]+:\/\//i.test(model) ? new URL(model) : new URL(`file://${(await import('node:path')).resolve(model)}`);
   } else {
-    const manifest = await loadManifest();
-    entry = manifest.models.find((m) => m.id === model);
+    // A model the package ships needs only read access (Deno: no --allow-env / --allow-sys for the user's cache).
+    const shipped = (await baseManifest()).models.find((m) => m.id === model && m.path);
+    const manifest = shipped ? null : await loadManifest();
+    entry = shipped ?? manifest.models.find((m) => m.id === model);
     if (!entry) {
       const ids = manifest.models.map((m) => m.id);
       throw new InvalidArgumentError(`unknown model '${model}'; known ids: ${ids.length ? ids.join(', ') : '(none)'}, ` +

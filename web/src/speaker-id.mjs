@@ -18,6 +18,7 @@ import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } fro
 import { openStoreOption } from './stores/open-store.mjs';
 
 const DEFAULT_TOP_K = 5;
+const CREATE_OPTIONS = ['model', 'store', 'threshold', 'quality', 'threads', 'lazy', 'preprocess', 'wasmModule', 'wasmBinary'];
 const IMPORT_MODES = ['replace', 'merge'];
 
 function checkThreshold(threshold, what) {
@@ -42,8 +43,17 @@ export class SpeakerId {
    *             verify), so store-only work (speakers, rename, export, ...) never pays for it (default false)
    *  wasmModule / wasmBinary   the core's .wasm (e.g. a precompiled module in workerd)
    */
-  static async create({ model, store, threshold, quality, threads = 1, lazy = false, preprocess = 'upstream', wasmModule,
-    wasmBinary } = {}) {
+  static async create(options = {}) {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('SpeakerId.create options must be an object');
+    const unknown = Object.keys(options).filter((k) => !CREATE_OPTIONS.includes(k));
+    if (unknown.length) {
+      throw new InvalidArgumentError(`unknown SpeakerId.create option(s) ${unknown.join(', ')}; accepted: ${CREATE_OPTIONS.join(', ')}`);
+    }
+    const { model, store, threshold, quality, threads = 1, lazy = false, preprocess = 'upstream', wasmModule,
+      wasmBinary } = options;
+    if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+      throw new InvalidArgumentError(`threads must be an integer in 1..64, got ${threads}`);
+    }
     const q = qualityOptions(quality);
     if (threshold !== undefined) checkThreshold(threshold, 'threshold');
     checkPreprocess(preprocess);
