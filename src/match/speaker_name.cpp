@@ -10,6 +10,18 @@ namespace {
 
 std::string at(size_t offset) { return " at byte " + std::to_string(offset); }
 
+// Unicode White_Space (without the controls, refused anyway).
+bool is_space(uint32_t cp) {
+  return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+         cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+// Embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) and the implicit marks (LRM, RLM, ALM).
+bool is_bidi_control(uint32_t cp) {
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+         cp == 0x061C;
+}
+
 // Why `name` is not acceptable, or empty.
 std::string name_problem(const std::string& name) {
   if (name.empty()) return "speaker name is empty";
@@ -50,6 +62,11 @@ std::string name_problem(const std::string& name) {
     if (cp > 0x10FFFF) return "speaker name is not valid UTF-8 (code point above U+10FFFF" + at(i) + ")";
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
       return "speaker name contains a control character" + at(i);
+    if (is_bidi_control(cp))
+      return "speaker name contains a bidirectional formatting character" + at(i) +
+             " (it would display differently from what it is)";
+    if (i == 0 && is_space(cp)) return "speaker name starts with white space";
+    if (i + len == n && is_space(cp)) return "speaker name ends with white space";
     i += len;
   }
   return {};

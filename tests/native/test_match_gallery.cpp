@@ -14,6 +14,7 @@
 
 #include "match/cosine.h"
 #include "match/gallery.h"
+#include "match/speaker_name.h"
 #include "match_fixtures.h"
 
 using namespace sid;
@@ -351,4 +352,18 @@ TEST_CASE("20k speakers x 192 dims: the right speaker wins", "[match][gallery][l
   CHECK(g.remove("spk7"));
   CHECK(g.identify(q, 1, 0.82f).speaker == "spk12345");
   CHECK(g.verify("spk12345", q, 0.82f).accepted);
+}
+
+TEST_CASE("the name rule refuses edge white space and bidirectional formatting characters", "[match][names]") {
+  for (const char* bad : {" ann", "ann ", "\xc2\xa0" "ann", "ann\xe3\x80\x80", "   ", "\xe2\x80\xae" "evil",
+                          "a\xe2\x81\xa6" "b", "\xe2\x80\x8f" "x"}) {
+    INFO(bad);
+    CHECK(code_of([&] { check_speaker_name(bad); }) == ErrorCode::kInvalidArgument);
+  }
+  CHECK_THAT(error_of([] { check_speaker_name(" a"); }), Contains("starts with white space"));
+  CHECK_THAT(error_of([] { check_speaker_name("a\xe2\x80\xae"); }), Contains("bidirectional"));
+  for (const char* good : {"ann", "Ann Lee", "Zo\xc3\xab \xe6\x9d\x8e", "a b\xc2\xa0" "c", "\xf0\x9f\x8e\xa4"}) {
+    INFO(good);
+    CHECK_NOTHROW(check_speaker_name(good));
+  }
 }

@@ -1,7 +1,7 @@
 // JS face of the C++ gallery (match/gallery.h through bindings/): speakers, samples, centroids, identify, verify,
 // and the profile blob (match/profile_format.h). The core throws typed errors itself (core.mjs), so this is only
 // argument plumbing: embeddings go in through the handle's buffer.
-import { InvalidArgumentError } from './errors.mjs';
+import { InvalidArgumentError, InvalidProfileError } from './errors.mjs';
 
 export class Gallery {
   /** model: { id, sha256, dim }. */
@@ -64,19 +64,33 @@ export class Gallery {
   }
 }
 
-/** Checks a speaker name with the core's rules; throws InvalidArgumentError with the reason. */
-export function checkSpeakerName(core, name) {
+/**
+ * The speaker name as stored: NFC-normalised, checked by the core's rule (src/match/speaker_name.h); throws
+ * InvalidArgumentError with the reason. Lone surrogates are refused here: the conversion to UTF-8 would replace them.
+ */
+export function speakerName(core, name) {
   if (typeof name !== 'string') throw new InvalidArgumentError(`speaker name must be a string, got ${typeof name}`);
-  core.checkSpeakerName(name);
+  if (!name.isWellFormed()) {
+    const at = [...name].findIndex((c) => !c.isWellFormed());
+    throw new InvalidArgumentError(`speaker name is not valid Unicode (a lone surrogate at character ${at})`);
+  }
+  const nfc = name.normalize('NFC');
+  core.checkSpeakerName(nfc);
+  return nfc;
 }
 
 /** A profile blob (Uint8Array) -> { model: { id, sha256, dim }, speakers } (InvalidProfileError when unusable). */
 export function decodeProfiles(core, bytes) {
   const reader = new core.ProfileReader();
+  let blob;
   try {
     reader.buffer(bytes.length).set(bytes);
-    return reader.decode();
+    blob = reader.decode();
   } finally {
     reader.delete();
   }
+  // The one part of the name rule the core cannot check (no Unicode tables there).
+  const odd = blob.speakers.find((sp) => sp.name !== sp.name.normalize('NFC'));
+  if (odd) throw new InvalidProfileError(`profile blob: speaker name '${odd.name}' is not in Unicode NFC`);
+  return blob;
 }

@@ -13,7 +13,7 @@ import { checkPreprocess } from './frontends.mjs';
 import { resolveModel } from './model-registry.mjs';
 import { DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchError, SpeakerIdError,
   UnknownSpeakerError } from './errors.mjs';
-import { Gallery, checkSpeakerName, decodeProfiles } from './gallery.mjs';
+import { Gallery, decodeProfiles, speakerName } from './gallery.mjs';
 import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } from './quality.mjs';
 import { openStoreOption } from './stores/open-store.mjs';
 
@@ -188,7 +188,7 @@ export class SpeakerId {
    */
   enroll(name, audio) {
     return this.#run(async () => {
-      checkSpeakerName(this.#core, name);
+      name = speakerName(this.#core, name);
       const many = Array.isArray(audio);
       const inputs = many ? audio : [audio];
       if (inputs.length === 0) throw new InvalidArgumentError('enroll: no recordings given');
@@ -240,7 +240,7 @@ export class SpeakerId {
   /** 1:1 against enrolled speaker `name`. -> { speaker, accepted, score, threshold, quality }. */
   verify(name, audio, { threshold } = {}) {
     return this.#run(async () => {
-      checkSpeakerName(this.#core, name);
+      name = speakerName(this.#core, name);
       const t = this.#threshold({ threshold });
       await this.#sync();
       if (!this.#gallery.has(name)) throw new UnknownSpeakerError(`unknown speaker '${name}'`);  // before any inference
@@ -262,7 +262,7 @@ export class SpeakerId {
   /** Removes a speaker; resolves to false when there was none of that name. */
   remove(name) {
     return this.#run(async () => {
-      checkSpeakerName(this.#core, name);
+      name = speakerName(this.#core, name);
       const r = await this.#store.remove(name);
       await this.#committed(r, () => this.#gallery.remove(name));
       return r.removed;
@@ -272,8 +272,8 @@ export class SpeakerId {
   /** Renames speaker `from` to `to` (UnknownSpeakerError, SpeakerExistsError). */
   rename(from, to) {
     return this.#run(async () => {
-      checkSpeakerName(this.#core, from);
-      checkSpeakerName(this.#core, to);
+      from = speakerName(this.#core, from);
+      to = speakerName(this.#core, to);
       const r = await this.#store.rename(from, to);
       await this.#committed(r, () => this.#gallery.rename(from, to));
     });
