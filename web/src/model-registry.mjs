@@ -113,6 +113,12 @@ export async function resolveModel(model) {
       throw new InvalidArgumentError(`model '${model}' (${url.pathname}) has sha256 ${digest}, the manifest says ` +
         `${entry.onnx_sha256}: refusing a modified or wrong file`);
     }
+  } else {
+    // A file given by path or URL that the manifest knows (by content) is that model: same id, same threshold,
+    // wherever it is loaded from.
+    const base = await baseManifest();
+    entry = base.models.find((m) => m.onnx_sha256 === digest) ??
+      (await loadManifest()).models.find((m) => m.onnx_sha256 === digest);
   }
   let info;
   try {
