@@ -1,4 +1,4 @@
-// The IndexedDB store adapter (bindings/indexeddb-store.mjs) in real headless Chromium: every method's semantics,
+// The IndexedDB store adapter (web/src/stores/indexeddb-store.mjs) in real headless Chromium: every method's semantics,
 // model binding, persistence (reload, new page, browser restart), and several pages writing one database at once.
 // The page tests/browser/indexeddb-store-page.html exposes window.idb; see tests/browser/indexeddb-store-page.mjs.
 import { after, before, describe, test } from 'node:test';

@@ -27,8 +27,8 @@
 // random `instance` part changes when the database is deleted and recreated (site data cleared), so a stale
 // counter can never match again by coincidence.
 import { InvalidArgumentError, ModelMismatchError, SpeakerExistsError, SpeakerIdError, StoreError,
-  UnknownSpeakerError } from '../web/src/errors.mjs';
-import { modelMismatchReason } from '../web/src/stores/store-interface.mjs';
+  UnknownSpeakerError } from '../errors.mjs';
+import { modelMismatchReason } from './store-interface.mjs';
 
 const SCHEMA_VERSION = 1;
 const SAMPLES = 'samples';
