@@ -46,7 +46,7 @@ const api = {
   open: (handle, options, model) => wrap(async () => {
     const store = createIndexedDbStore(options);
     stores.set(handle, store);
-    await store.open(model, null);
+    await store.open(model);
     return true;
   }),
   /** Creates adapter `handle` without opening it. */

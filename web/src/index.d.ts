@@ -102,14 +102,9 @@ export interface Committed {
   after: VersionToken;
 }
 
-export interface ProfileCodec {
-  encode(model: StoreModel, speakers: StoredSpeaker[]): Uint8Array;
-  decode(bytes: Uint8Array): { model: StoreModel; speakers: StoredSpeaker[] };
-}
-
 /** The storage adapter interface (web/src/stores/store-interface.mjs has the full contract). */
 export interface StoreAdapter {
-  open(model: StoreModel, codec: ProfileCodec): Promise<void>;
+  open(model: StoreModel): Promise<void>;
   load(): Promise<{ version: VersionToken; speakers: StoredSpeaker[] }>;
   version(): Promise<VersionToken>;
   addSamples(name: string, samples: StoredSample[]): Promise<Committed>;

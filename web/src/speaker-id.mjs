@@ -51,7 +51,7 @@ export class SpeakerId {
     const resolved = await resolveModel(model);
     const adapter = await openStoreOption(store);
     const desc = { id: resolved.id, sha256: resolved.sha256, dim: resolved.dim };
-    await adapter.open(desc, profileCodec(core));
+    await adapter.open(desc);
     if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
     const makeEmbedder = () => Embedder.create(core, resolved, { threads });
     const embedder = lazy ? null : await makeEmbedder();
