@@ -119,13 +119,23 @@ export interface StoreAdapter {
 export type StoreOption =
   | 'memory'
   | 'indexeddb'
-  | { indexeddb: { name?: string; indexedDB?: IDBFactory } }
+  | { indexeddb: IndexedDbStoreOptions }
   | { file: string; lockTimeoutMs?: number }
   | StoreAdapter;
 
 export const ADAPTER_METHODS: readonly string[];
 export function checkAdapter<T extends StoreAdapter>(adapter: T): T;
 export function createMemoryStore(): StoreAdapter;
+
+export interface IndexedDbStoreOptions {
+  /** Database name prefix (one database per model: `${name}/${model.id}`). Default 'speaker-id'. */
+  name?: string;
+  /** The IndexedDB factory. Default: globalThis.indexedDB. */
+  indexedDB?: IDBFactory;
+  /** How long open() waits for another tab that blocks a schema upgrade. Default 10000 ms. */
+  blockedTimeoutMs?: number;
+}
+export function createIndexedDbStore(options?: IndexedDbStoreOptions): StoreAdapter;
 
 // ---- SpeakerId -------------------------------------------------------------------------------------------------
 
