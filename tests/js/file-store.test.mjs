@@ -244,11 +244,12 @@ test('the lock: a live owner blocks writers until the timeout; a dead owner\'s l
     // Held by a live process (this one): the writer waits, then gives up naming the lock.
     writeFileSync(join(dir, '.lock'), `${process.pid} ${hostname()} now\n`);
     await assert.rejects(s.addSamples('bob', [sample(2)]), (e) => e instanceof StoreError && /locked/.test(e.message));
-    // Held by a process that is gone, plus a half-written temporary file from its crash mid-compaction.
+    // Held by a process that is gone, plus a half-written temporary file and a lock draft from its crash.
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((r) => dead.on('exit', r));
     writeFileSync(join(dir, '.lock'), `${dead.pid} ${hostname()} then\n`);
     writeFileSync(join(dir, `.${STORE_FILE}.${dead.pid}.1.tmp`), 'SIDJ half');
+    writeFileSync(join(dir, `.lock.${hostname()}.${dead.pid}`), `${dead.pid} ${hostname()} then\n`);   // its lock draft
     await s.addSamples('bob', [sample(2)]);
     assert.deepEqual(readdirSync(dir).sort(), [STORE_FILE]);
     assert.deepEqual(await names(s), ['ann', 'bob']);

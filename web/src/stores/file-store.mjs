@@ -37,9 +37,9 @@
 //     as it is", and no writer touches the file.
 //   - A file is written whole (the first write, a compaction) only as a temporary file in the same directory,
 //     fsynced and renamed over the journal, then the directory is fsynced: a crash leaves the old or the new file.
-//   - Writers (several processes) are serialised by an exclusive lock file (`.lock`, created with O_EXCL, holding
-//     the owner's pid; a lock whose process is gone is taken over). A refused mutation or a no-op writes nothing;
-//     an append whose write or fsync fails is truncated away again.
+//   - Writers (several processes) are serialised by an exclusive lock file (`.lock`, holding the owner's pid and
+//     host from the moment it exists: hard-linked from a draft; a lock whose process is gone is taken over). A
+//     refused mutation or a no-op writes nothing; an append whose write or fsync fails is truncated away again.
 //
 // Compaction: when the dead bytes (everything later records overtook) would exceed the live bytes (the size of the
 // state written whole), the mutation writes the new state whole (header + one ADD record) instead of appending, after
@@ -53,8 +53,8 @@
 // only what others appended since its last look; load() and compaction read and check the whole file. (Damage to
 // bytes a view has already read is found by the next load(), which every SpeakerId does when it opens the store.)
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, linkSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, SpeakerIdError, StoreError } from '../errors.mjs';
@@ -64,6 +64,7 @@ import { SpeakerRecords } from './speaker-records.mjs';
 
 export const STORE_FILE = 'profiles.sidp';
 const LOCK_FILE = '.lock';
+const LOCK_DRAFT = `${LOCK_FILE}.`;   // `.lock.<host>.<pid>`: a lock being created
 const TMP_PREFIX = `.${STORE_FILE}.`;
 
 const MAGIC = 'SIDJ';
@@ -184,6 +185,7 @@ function namesRecord(type, ...names) {
 // ---- decoding ---------------------------------------------------------------------------------------------------
 
 class Damage extends Error {}
+const damaged = (where, err) => new StoreError(`${where} is damaged and was left as it is: ${err.message}`);
 
 /** The header at the start of `bytes` -> { fileId, model, length }; Damage or StoreError when it is not one. */
 function parseHeader(bytes, where) {
@@ -211,8 +213,8 @@ function parseHeader(bytes, where) {
 
 /**
  * Checks the records in `bytes` (which hold the file from byte `base` on) and calls onRecord(body, bodyOffset)
- * for each complete one, offsets counted in the file. Resolves to the end of the last complete record: what
- * follows it is a torn tail. Throws Damage.
+ * for each complete one, offsets counted in the file. Returns the end of the last complete record: what follows
+ * it is a torn tail. Throws Damage.
  */
 function scan(bytes, base, onRecord) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -293,6 +295,7 @@ function readSample(dv, off, dim) {
 // (SpeakerRecords, samples as offsets), speakerBytes (what the speakers take written whole) }.
 const emptyView = () => ({ fileId: null, headerLength: 0, end: 0, size: 0, records: new SpeakerRecords(), speakerBytes: 0 });
 const token = (v) => (v.fileId === null ? 'empty' : `${v.fileId}:${v.end}`);
+// The size of the state written whole: the header and, unless empty, one ADD record (frame, type, speaker count).
 const liveBytes = (v) => v.headerLength + (v.records.size ? FRAME + 5 + v.speakerBytes : 0);
 
 /** Applies a decoded mutation to a view; false when it changed nothing. Refusals throw (store-interface.mjs). */
@@ -386,7 +389,6 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
   let queue = Promise.resolve();
 
   const ioError = (what, err) => new StoreError(`file store ${dir}: cannot ${what} (${err.code ?? err.message})`);
-  const damaged = (err) => new StoreError(`${where} is damaged and was left as it is: ${err.message}`);
   // A call at a time: the view is shared by this adapter's calls.
   const serial = (fn) => {
     const run = queue.then(fn);
@@ -430,9 +432,27 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
       return await fn();
     } catch (err) {
       view = null;
-      if (err instanceof Damage) throw damaged(err);
+      if (err instanceof Damage) throw damaged(where, err);
       if (err instanceof SpeakerIdError) throw err;
       throw ioError(`use ${file}`, err);
+    }
+  }
+
+  // Creates the lock already holding its owner line: written to a draft of our own, then hard-linked as `.lock`
+  // (EEXIST while held). A writer killed at any moment so leaves no lock or one naming it, which the next writer
+  // takes over. (Creating `.lock`, then writing it, left an empty lock that nobody takes over when the kill came
+  // during the creation, which can wait for the file system's journal after our fsyncs.) File systems without
+  // hard links (FAT, exFAT) get that exclusive create.
+  function createLock(me) {
+    const draft = join(dir, `${LOCK_DRAFT}${hostname()}.${process.pid}`);
+    writeFileSync(draft, me);
+    try {
+      linkSync(draft, lockPath);
+    } catch (err) {
+      if (err.code !== 'EPERM' && err.code !== 'ENOTSUP') throw err;
+      writeFileSync(lockPath, me, { flag: 'wx' });
+    } finally {
+      rmSync(draft, { force: true });
     }
   }
 
@@ -441,7 +461,7 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
     const me = `${process.pid} ${hostname()} ${new Date().toISOString()}\n`;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       try {
-        await writeFile(lockPath, me, { flag: 'wx' });
+        createLock(me);
         return;
       } catch (err) {
         if (err.code !== 'EEXIST') throw ioError(`create the lock ${lockPath}`, err);
@@ -461,9 +481,14 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
     }
   }
 
+  // Temporary files of a writer that crashed mid-compaction, and lock drafts of dead writers on this host.
   async function removeLeftovers() {
+    const drafts = `${LOCK_DRAFT}${hostname()}.`;
     for (const name of await readdir(dir).catch(() => [])) {
-      if (name.startsWith(TMP_PREFIX) && name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+      const draftOf = name.startsWith(drafts) ? Number(name.slice(drafts.length)) : 0;
+      if ((name.startsWith(TMP_PREFIX) && name.endsWith('.tmp')) || (draftOf > 0 && !processAlive(draftOf))) {
+        await rm(join(dir, name), { force: true });
+      }
     }
   }
 
@@ -621,7 +646,7 @@ export async function readStoredModelId(dir) {
   try {
     return (await readHeader(fh, (await fh.stat()).size, where)).model.id;
   } catch (err) {
-    if (err instanceof Damage) throw new StoreError(`${where} is damaged and was left as it is: ${err.message}`);
+    if (err instanceof Damage) throw damaged(where, err);
     throw err;
   } finally {
     await fh.close();
