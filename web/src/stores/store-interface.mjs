@@ -15,7 +15,8 @@
 //  - Every mutation resolves to { before, after }: the version token just before and just after it, read inside
 //    the same transaction. A committed mutation changes the token (after !== before, and no earlier token comes
 //    back). A no-op (remove of an unknown name, rename to the same name) and a refused mutation (an error) write
-//    nothing and leave the token as it is: { before, after: before }. A SpeakerId whose cached token equals
+//    nothing and leave the token as it is: { before, after: before }; reset, replaceAll and addSpeakers always
+//    commit, even on an empty store or with an empty list. A SpeakerId whose cached token equals
 //    `before` applies the change to its gallery; otherwise it reloads.
 //
 // Records (plain data, structured-cloneable):
