@@ -1,6 +1,7 @@
 // npm run bench: per-stage timings for 1, 3, 10 s clips, both families (full-size ECAPA), 1 and 2 threads, with
-// onnxruntime-node (native) on the same ONNX in the same run, and identification against 1k / 100k enrolled
-// speakers (bench/match.mjs), and CLI start-up (bench/cli.mjs); prints tables and writes bench/results.json.
+// onnxruntime-node (native) on the same ONNX in the same run, identification against 1k / 100k enrolled
+// speakers (bench/match.mjs), audio -> model input (bench/frontend.mjs), file store mutations at 100 / 10k /
+// 100k speakers (bench/stores.mjs) and CLI start-up (bench/cli.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -80,5 +81,21 @@ const cliRows = [['speaker-id speakers --store DIR', results.cli.speakers], ['sp
 for (const [label, r] of cliRows) {
   console.log(`${label.padEnd(32)} ${f(r.medianMs)}  ${f(r.minMs)}  ${f(r.maxMs)}`);
 }
+
+// The file store: one committed mutation, and load(), against the size of the store.
+const st = spawnSync(process.execPath, [`${ROOT}bench/stores.mjs`], { encoding: 'utf8' });
+if (st.status !== 0) {
+  console.error(`bench: stores failed:\n${st.stderr}`);
+  process.exit(1);
+}
+results.stores = JSON.parse(st.stdout.trim().split('\n').pop());
+const t = (x) => `${f(x.medianMs)} (${x.minMs.toFixed(1)}-${x.maxMs.toFixed(1)})`.padEnd(24);
+console.log('\nfile store  speakers      MB  enroll(ms)              rename(ms)              remove(ms)              load(ms)');
+for (const r of results.stores.rows) {
+  console.log(`${''.padEnd(10)} ${String(r.speakers).padStart(9)} ${(r.fileBytes / 2 ** 20).toFixed(1).padStart(7)}` +
+    `${t(r.enroll)}${t(r.rename)}${t(r.remove)}${t(r.load)}`);
+}
+console.log(`(median (min-max) of ${results.stores.reps}; enroll = ${results.stores.samplesPerSpeaker} samples of dim ` +
+  `${results.stores.dim} for a new speaker; every mutation fsynced)`);
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

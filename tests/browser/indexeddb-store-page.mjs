@@ -1,8 +1,8 @@
-// Test driver for bindings/indexeddb-store.mjs, used by tests/js/indexeddb-store.test.mjs through playwright.
+// Test driver for web/src/stores/indexeddb-store.mjs, used by tests/js/indexeddb-store.test.mjs through playwright.
 // Loaded by the page it exposes `window.idb`; loaded as a module worker it answers the same calls by message,
 // so the adapter is exercised in both kinds of global. Values cross page.evaluate as JSON, so Float32Arrays
 // travel as { $f32: [...] } both ways, and errors come back as { error: { name, code, message } }.
-import { createIndexedDbStore } from '/bindings/indexeddb-store.mjs';
+import { createIndexedDbStore } from '/web/src/stores/indexeddb-store.mjs';
 
 const stores = new Map();
 
@@ -46,7 +46,7 @@ const api = {
   open: (handle, options, model) => wrap(async () => {
     const store = createIndexedDbStore(options);
     stores.set(handle, store);
-    await store.open(model, null);
+    await store.open(model);
     return true;
   }),
   /** Creates adapter `handle` without opening it. */

@@ -104,7 +104,6 @@ test('failures exit 2 with a one-line reason and leave the store byte-identical'
 test('export / import: round trip, a tampered or foreign export is refused', () => {
   const out = join(work, 'profiles.bin');
   ok(runCli(['export-profiles', '--store', store, out]));
-  assert.deepEqual(readFileSync(out), snapshot());  // the store file is itself the export format
 
   const tampered = join(work, 'tampered.bin');
   const bytes = readFileSync(out);
@@ -113,7 +112,7 @@ test('export / import: round trip, a tampered or foreign export is refused', () 
   refused(['import-profiles', '--store', store, tampered], /checksum mismatch: the blob is corrupted or was modified/);
   writeFileSync(tampered, 'not a profile');
   refused(['import-profiles', '--store', store, tampered], /not a usable profile export/);
-  refused(['import-profiles', '--store', store, '--merge', out], /exists both/);
+  refused(['import-profiles', '--store', store, '--merge', out], /speaker '\d+' already exists/);
 
   // A store of another model cannot take these profiles.
   const other = join(work, 'other');
@@ -124,10 +123,12 @@ test('export / import: round trip, a tampered or foreign export is refused', () 
   assert.match(r.stderr, /profiles are of model 'compact-ecapa'/);
   assert.deepEqual(readFileSync(join(other, 'profiles.sidp')), otherBefore);
 
-  // Into a fresh store: identical content, identical answers.
+  // Into a fresh store: identical content (its export is byte-identical).
   const copy = join(work, 'copy');
   ok(runCli(['import-profiles', '--store', copy, out]));
-  assert.deepEqual(readFileSync(join(copy, 'profiles.sidp')), snapshot());
+  const again = join(work, 'again.bin');
+  ok(runCli(['export-profiles', '--store', copy, again]));
+  assert.deepEqual(readFileSync(again), readFileSync(out));
   ok(runCli(['reset', '--store', copy]));
   assert.deepEqual(JSON.parse(runCli(['speakers', '--store', copy, '--json']).stdout).speakers, []);
 });

@@ -1,10 +1,12 @@
 // Compiled by `tsc -p tests/types` (tests/js/types.test.mjs): the declarations accept the documented usage and,
 // through @ts-expect-error, reject misuse (an unused @ts-expect-error is itself an error, so both directions fail).
 import {
-  SpeakerId, SpeakerIdError, UnknownSpeakerError, NoVoiceError, InternalError, createMemoryStore, DEFAULT_QUALITY,
-  ModelFrontend, loadCore,
+  SpeakerId, SpeakerIdError, UnknownSpeakerError, NoVoiceError, InternalError, createMemoryStore, createIndexedDbStore,
+  DEFAULT_QUALITY, ModelFrontend, loadCore,
   type IdentifyResult, type StoreAdapter, type QualityReport,
 } from 'speaker-id';
+import { checkAdapter, createIndexedDbStore as createStoreForTabs } from 'speaker-id/stores';
+import { createFileStore, readStoredModelId, STORE_FILE } from 'speaker-id/stores/file';
 
 export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Promise<void> {
   const sid = await SpeakerId.create({ store: 'indexeddb', threshold: 0.5, quality: { minSpeechSec: 2, strict: true } });
@@ -45,6 +47,10 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   } catch (err) {
     if (err instanceof InternalError) console.log(err.code);
   }
+  await SpeakerId.create({ store: createIndexedDbStore({ name: 'app' }) });
+  await SpeakerId.create({ store: createFileStore('/tmp/enrollments') });
+  const storedModel: string | null = await readStoredModelId('/tmp/enrollments');
+  console.log(storedModel, STORE_FILE, checkAdapter(createStoreForTabs({ name: 'tabs' })));
   await sid.dispose();
 
   // @ts-expect-error: the name comes first
@@ -57,6 +63,8 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   await SpeakerId.create({ preprocess: 'enhance' });
   // @ts-expect-error: unknown store kind
   await SpeakerId.create({ store: 'cloud' });
+  // @ts-expect-error: adapters take the model descriptor only
+  await mine.open({ id: 'm', sha256: 'a'.repeat(64), dim: 192 }, null);
   // @ts-expect-error: identify's speaker may be null
   const definitely: string = who.speaker;
   console.log(definitely);

@@ -100,14 +100,9 @@ export interface Committed {
   after: VersionToken;
 }
 
-export interface ProfileCodec {
-  encode(model: StoreModel, speakers: StoredSpeaker[]): Uint8Array;
-  decode(bytes: Uint8Array): { model: StoreModel; speakers: StoredSpeaker[] };
-}
-
 /** The storage adapter interface (web/src/stores/store-interface.mjs has the full contract). */
 export interface StoreAdapter {
-  open(model: StoreModel, codec: ProfileCodec): Promise<void>;
+  open(model: StoreModel): Promise<void>;
   load(): Promise<{ version: VersionToken; speakers: StoredSpeaker[] }>;
   version(): Promise<VersionToken>;
   addSamples(name: string, samples: StoredSample[]): Promise<Committed>;
@@ -122,13 +117,23 @@ export interface StoreAdapter {
 export type StoreOption =
   | 'memory'
   | 'indexeddb'
-  | { indexeddb: { name?: string; indexedDB?: IDBFactory } }
+  | { indexeddb: IndexedDbStoreOptions }
   | { file: string; lockTimeoutMs?: number }
   | StoreAdapter;
 
 export const ADAPTER_METHODS: readonly string[];
 export function checkAdapter<T extends StoreAdapter>(adapter: T): T;
 export function createMemoryStore(): StoreAdapter;
+
+export interface IndexedDbStoreOptions {
+  /** Database name prefix (one database per model: `${name}/${model.id}`). Default 'speaker-id'. */
+  name?: string;
+  /** The IndexedDB factory. Default: globalThis.indexedDB. */
+  indexedDB?: IDBFactory;
+  /** How long open() waits for another tab that blocks a schema upgrade. Default 10000 ms. */
+  blockedTimeoutMs?: number;
+}
+export function createIndexedDbStore(options?: IndexedDbStoreOptions): StoreAdapter;
 
 // ---- SpeakerId -------------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ export { resolveModel, defaultModelId, loadManifest } from './model-registry.mjs
 export { toDecodedAudio, toAudioInput } from './audio-input.mjs';
 export { DEFAULT_QUALITY } from './quality.mjs';
 export { createMemoryStore } from './stores/memory-store.mjs';
+export { createIndexedDbStore } from './stores/indexeddb-store.mjs';
 export { ADAPTER_METHODS, checkAdapter } from './stores/store-interface.mjs';
 export {
   SpeakerIdError, InvalidAudioError, InvalidArgumentError, AudioTooShortError, NoVoiceError, ClippingError,

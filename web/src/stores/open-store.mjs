@@ -13,7 +13,7 @@ export async function openStoreOption(store = 'memory') {
     if (typeof globalThis.indexedDB === 'undefined' && !store?.indexeddb?.indexedDB) {
       throw new InvalidArgumentError("store 'indexeddb' needs IndexedDB (a browser or a worker); " + ACCEPTED);
     }
-    const { createIndexedDbStore } = await import('../../../bindings/indexeddb-store.mjs');
+    const { createIndexedDbStore } = await import('./indexeddb-store.mjs');
     return createIndexedDbStore(typeof store === 'object' ? store.indexeddb ?? {} : {});
   }
   if (store && typeof store === 'object' && 'file' in store) {

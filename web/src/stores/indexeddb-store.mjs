@@ -1,6 +1,6 @@
-// IndexedDB storage adapter: the JS bridge between a SpeakerId's in-wasm gallery and the browser's durable storage.
-// It implements the adapter contract in web/src/stores/store-interface.mjs with the plain IndexedDB API (no DOM,
-// no dependency), so it runs in pages, dedicated/shared workers and service workers alike.
+// The IndexedDB store: persists what a SpeakerId's in-wasm gallery holds in the browser's durable storage. It
+// implements the adapter interface of store-interface.mjs with the plain IndexedDB API (no DOM, no dependency), so
+// it runs in pages, dedicated/shared workers and service workers alike. Usage: README.md in this directory.
 //
 // Layout: one database per embedding model, named `${name}/${model.id}`, so switching models never mixes profiles.
 //   samples  autoIncrement key -> { speaker, embedding: Float32Array, durationSec, speechSec, createdAt }
@@ -16,19 +16,18 @@
 // Guarantees: every mutation is ONE readwrite transaction over `samples` and `meta`. Because every one of them
 // writes meta 'version', IndexedDB runs them one at a time across all tabs and workers of the origin, and the
 // existence checks (rename, addSpeakers) happen inside that transaction, so they cannot race. The counter is
-// bumped in the same transaction, so it moves iff something was committed. A mutation resolves only on the
-// transaction's `complete` event, requested with durability 'strict' (flushed to disk, not just to the OS cache;
-// Chrome's default since 121 is 'relaxed'). If the transaction aborts (quota, I/O, a refused check) nothing is written
-// and the promise rejects (StoreError, or the refusal's own error).
+// bumped in the same transaction, so it moves iff something was committed: a no-op or a refused mutation leaves
+// it. A mutation resolves only on the transaction's `complete` event, requested with durability 'strict' (flushed
+// to disk, not just to the OS cache; Chrome's default since 121 is 'relaxed'). If the transaction aborts (quota,
+// I/O, a refused check) nothing is written and the promise rejects (StoreError, or the refusal's own error).
 //
 // Version tokens: every mutation returns { before, after }, both read inside its transaction. A SpeakerId that
 // caches the token of its last load applies its own change to the wasm gallery when `before` equals its token
 // (nobody wrote in between) and then caches `after`; otherwise another tab wrote meanwhile and it reloads. The
 // random `instance` part changes when the database is deleted and recreated (site data cleared), so a stale
 // counter can never match again by coincidence.
-import { InvalidArgumentError, ModelMismatchError, SpeakerExistsError, SpeakerIdError, StoreError,
-  UnknownSpeakerError } from '../web/src/errors.mjs';
-import { modelMismatchReason } from '../web/src/stores/store-interface.mjs';
+import { InvalidArgumentError, SpeakerIdError, StoreError } from '../errors.mjs';
+import { checkModelBinding, modelRecord, speakerExists, unknownSpeaker } from './store-interface.mjs';
 
 const SCHEMA_VERSION = 1;
 const SAMPLES = 'samples';
@@ -79,7 +78,7 @@ export function createIndexedDbStore({ name = 'speaker-id', indexedDB = globalTh
           // Created and bound in the same versionchange transaction: a new database is never seen without its model.
           db.createObjectStore(SAMPLES, { autoIncrement: true }).createIndex(BY_SPEAKER, 'speaker');
           const meta = db.createObjectStore(META);
-          meta.put({ id: model.id, sha256: model.sha256.toLowerCase(), dim: model.dim }, 'model');
+          meta.put(model, 'model');
           meta.put({ instance: randomId(), counter: 0 }, 'version');
         }
       };
@@ -166,27 +165,23 @@ export function createIndexedDbStore({ name = 'speaker-id', indexedDB = globalTh
   };
 
   return {
-    async open(m /* , codec: unused, samples are stored as records, not as a blob */) {
-      checkModel(m);
+    async open(m) {
       if (closed) throw new StoreError('the IndexedDB store is closed');
       if (!indexedDB) throw new StoreError("IndexedDB is not available here; use the 'memory' store or { file: DIR }");
       if (conn) { const old = conn; conn = null; old.then((db) => db.close(), () => {}); }
-      model = { id: m.id, sha256: m.sha256.toLowerCase(), dim: m.dim };
+      model = modelRecord(m);
       dbName = `${name}/${m.id}`;
-      let stored;
       try {
-        stored = await transact('readonly', ({ meta }) => req(meta.get('model')));
+        const stored = await transact('readonly', ({ meta }) => req(meta.get('model')));
+        // Every database this adapter creates is bound in its creating transaction: one without a model is not ours.
+        if (!stored) throw new StoreError(`IndexedDB database '${dbName}' has no model record; it was left as it is`);
+        checkModelBinding(`the IndexedDB database '${dbName}'`, stored, model);
       } catch (err) {
-        model = null;
-        throw err;
-      }
-      const reason = stored ? modelMismatchReason(stored, model) : 'the database has no model record';
-      if (reason) {
         const c = conn;
         conn = null;
         (await c?.catch(() => null))?.close();
         model = null;
-        throw new ModelMismatchError(reason);
+        throw err;
       }
     },
 
@@ -209,13 +204,10 @@ export function createIndexedDbStore({ name = 'speaker-id', indexedDB = globalTh
     },
 
     async addSamples(speaker, samples) {
-      checkName(speaker, 'addSamples');
-      checkSamples(samples, model, `addSamples('${speaker}')`);
       return mutate(({ samples: store }) => { putAll(store, speaker, samples); });
     },
 
     async remove(speaker) {
-      checkName(speaker, 'remove');
       return mutate(async ({ samples }) => {
         const keys = await req(samples.index(BY_SPEAKER).getAllKeys(speaker));
         if (keys.length === 0) return false;
@@ -225,16 +217,12 @@ export function createIndexedDbStore({ name = 'speaker-id', indexedDB = globalTh
     },
 
     async rename(from, to) {
-      checkName(from, 'rename');
-      checkName(to, 'rename');
       return mutate(async ({ samples }) => {
         const index = samples.index(BY_SPEAKER);
         const [keys, values] = await Promise.all([req(index.getAllKeys(from)), req(index.getAll(from))]);
-        if (keys.length === 0) throw new UnknownSpeakerError(`cannot rename '${from}': no enrolled speaker has that name`);
+        if (keys.length === 0) throw unknownSpeaker(from);
         if (from === to) return false;
-        if (await has(samples, to)) {
-          throw new SpeakerExistsError(`cannot rename '${from}' to '${to}': a speaker of that name already exists`);
-        }
+        if (await has(samples, to)) throw speakerExists(to);
         // Same keys, new name: the speaker keeps its place in the enrollment order.
         keys.forEach((key, i) => samples.put({ ...values[i], speaker: to }, key));
       });
@@ -245,7 +233,6 @@ export function createIndexedDbStore({ name = 'speaker-id', indexedDB = globalTh
     },
 
     async replaceAll(speakers) {
-      checkSpeakers(speakers, model, 'replaceAll');
       return mutate(({ samples }) => {
         samples.clear();
         for (const s of speakers) putAll(samples, s.name, s.samples);
@@ -253,14 +240,8 @@ export function createIndexedDbStore({ name = 'speaker-id', indexedDB = globalTh
     },
 
     async addSpeakers(speakers) {
-      checkSpeakers(speakers, model, 'addSpeakers');
       return mutate(async ({ samples }) => {
-        const taken = [];
-        for (const s of speakers) if (await has(samples, s.name)) taken.push(s.name);
-        if (taken.length) {
-          throw new SpeakerExistsError(`cannot add speaker(s) ${taken.map((n) => `'${n}'`).join(', ')}: ` +
-            'already enrolled; nothing was imported (rename or remove them first, or import with mode \'replace\')');
-        }
+        for (const s of speakers) if (await has(samples, s.name)) throw speakerExists(s.name);
         for (const s of speakers) putAll(samples, s.name, s.samples);
       });
     },
@@ -304,45 +285,4 @@ function storeError(err, what) {
 function record(speaker, s) {
   return { speaker, embedding: new Float32Array(s.embedding), durationSec: s.durationSec, speechSec: s.speechSec,
     createdAt: s.createdAt };
-}
-
-function checkModel(m) {
-  if (!m || typeof m.id !== 'string' || m.id === '' || typeof m.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(m.sha256) ||
-      !Number.isInteger(m.dim) || m.dim <= 0) {
-    throw new InvalidArgumentError('open(model) needs { id: non-empty string, sha256: 64 hex digits, dim: positive integer }');
-  }
-}
-
-function checkName(n, what) {
-  if (typeof n !== 'string' || n === '') throw new InvalidArgumentError(`${what}: a speaker name must be a non-empty string`);
-}
-
-const isF32 = (a) => a instanceof Float32Array || Object.prototype.toString.call(a) === '[object Float32Array]';
-const isNum = (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-
-function checkSamples(samples, model, what) {
-  if (!model) throw new StoreError('the IndexedDB store is not open; call open(model) first');
-  if (!Array.isArray(samples) || samples.length === 0) {
-    throw new InvalidArgumentError(`${what}: samples must be a non-empty array of { embedding, durationSec, speechSec, createdAt }`);
-  }
-  samples.forEach((s, i) => {
-    if (!s || !isF32(s.embedding) || s.embedding.length !== model.dim) {
-      throw new InvalidArgumentError(`${what}: sample ${i} needs an embedding Float32Array of ${model.dim} values ` +
-        `(model '${model.id}')`);
-    }
-    if (!isNum(s.durationSec) || !isNum(s.speechSec) || !isNum(s.createdAt)) {
-      throw new InvalidArgumentError(`${what}: sample ${i} needs finite, non-negative durationSec, speechSec and createdAt`);
-    }
-  });
-}
-
-function checkSpeakers(speakers, model, what) {
-  if (!Array.isArray(speakers)) throw new InvalidArgumentError(`${what}: expected an array of { name, samples }`);
-  const seen = new Set();
-  for (const s of speakers) {
-    checkName(s?.name, what);
-    if (seen.has(s.name)) throw new InvalidArgumentError(`${what}: speaker '${s.name}' appears twice`);
-    seen.add(s.name);
-    checkSamples(s.samples, model, `${what}: speaker '${s.name}'`);
-  }
 }

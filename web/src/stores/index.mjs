@@ -1,0 +1,6 @@
+// `speaker-id/stores`: the storage adapters that run anywhere (browsers, workers, Node, edge runtimes) and the
+// adapter interface (store-interface.mjs documents it) for writing another one. Nothing here imports node:*; the
+// Node-only file store is `speaker-id/stores/file`.
+export { createMemoryStore } from './memory-store.mjs';
+export { createIndexedDbStore } from './indexeddb-store.mjs';
+export { ADAPTER_METHODS, checkAdapter } from './store-interface.mjs';
