@@ -46,6 +46,7 @@ test('export-profiles writes through links and devices, and to standard output',
   const s = spawnSync(process.execPath, [CLI, 'export-profiles', '--store', store, '/dev/stdout']);
   assert.equal(s.status, 0, String(s.stderr));
   assert.ok(s.stdout.subarray(0, blob.length).equals(blob));
+  assert.ok(lstatSync('/dev/stdout').isSymbolicLink(), '/dev/stdout is still the link it was');
 
   // A device is written to and stays a device: /dev/null takes it, /dev/full refuses it (exit 2, ENOSPC).
   assert.equal(runCli(['export-profiles', '--store', store, '/dev/null']).code, 0);

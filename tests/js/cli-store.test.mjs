@@ -111,7 +111,7 @@ test('export / import: round trip, a tampered or foreign export is refused', () 
   writeFileSync(tampered, bytes);
   refused(['import-profiles', '--store', store, tampered], /checksum mismatch: the blob is corrupted or was modified/);
   writeFileSync(tampered, 'not a profile');
-  refused(['import-profiles', '--store', store, tampered], /not a usable profile export/);
+  refused(['import-profiles', '--store', store, tampered], /not a speaker-id profile blob \(magic is not "SIDP"\)/);
   refused(['import-profiles', '--store', store, '--merge', out], /speaker '\d+' already exists/);
 
   // A store of another model cannot take these profiles.

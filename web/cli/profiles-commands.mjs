@@ -1,4 +1,5 @@
 // The store-management commands: speakers, remove, rename, reset, export-profiles, import-profiles.
+import { fstatSync } from 'node:fs';
 import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.mjs';
@@ -64,17 +65,29 @@ export const resetCommand = {
 // Writes `bytes` to what `file` names. A regular file (or a new name) is replaced atomically, through a temporary
 // file beside it, so a crash never leaves half an export under the real name; a symlink is followed (the link
 // stays a link); anything else (a device, a pipe, /dev/stdout) is written to as it is, never replaced.
+const writeStdout = (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
+
 async function writeThrough(file, bytes) {
-  let target = file;
+  let st = null;  // what the name leads to, links followed
   try {
-    if ((await lstat(file)).isSymbolicLink()) target = await realpath(file);
-    if (!(await stat(target)).isFile()) {
-      await writeFile(target, bytes);
-      return;
-    }
+    st = await stat(file);
   } catch (err) {
     if (err.code !== 'ENOENT') throw err;
   }
+  if (st && !st.isFile()) {
+    // A device or a pipe: write to it, never replace it. Our own standard output (/dev/stdout, /dev/fd/1) may be a
+    // socket that cannot be opened by name: write to the descriptor.
+    const own = fstatSync(1);
+    if (st.dev === own.dev && st.ino === own.ino) await writeStdout(bytes);
+    else await writeFile(file, bytes);
+    return;
+  }
+  const link = await lstat(file).then((l) => l.isSymbolicLink(), () => false);
+  if (link && !st) {
+    await writeFile(file, bytes);  // a dangling link: create its target through it
+    return;
+  }
+  const target = link ? await realpath(file) : file;  // a regular file (st.isFile()) or a new name
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
     await writeFile(tmp, bytes, { flag: 'wx' });
@@ -98,7 +111,7 @@ export const exportCommand = {
       const summary = `exported ${(await sid.speakers()).length} speaker(s) to ${file === '-' ? 'standard output' : file} ` +
         `(${blob.length} bytes)`;
       if (file === '-') {
-        await new Promise((resolve, reject) => process.stdout.write(blob, (err) => (err ? reject(err) : resolve())));
+        await writeStdout(blob);
         process.stderr.write(`${summary}\n`);
         return 0;
       }

@@ -157,7 +157,7 @@ export class SpeakerId {
         },
       }));
     } catch (err) {
-      if (err instanceof SpeakerIdError && !err.message.startsWith(what)) err.message = `${what}: ${err.message}`;
+      // A refusal after the quality report was made (too few frames for the model) carries it, like the others.
       if (err instanceof SpeakerIdError && quality && err.details === undefined) err.details = quality;
       throw err;
     }
