@@ -72,7 +72,7 @@ for corpus, files in corpora.items():
         x = load16(f)
         if len(x) < 480 or rms_db(x) < -100:
             continue
-        base = f'{corpus}/{os.path.splitext(os.path.basename(f))[0]}'
+        base = f'{corpus}/{os.path.basename(os.path.dirname(f))}/{os.path.splitext(os.path.basename(f))[0]}'
         write('speech', base, x)
         write('speech_m45', base + '@-45dBFS', at_db(x, -45.0))
         noise = rng.standard_normal(len(x)).astype(np.float32)
