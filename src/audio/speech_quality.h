@@ -18,7 +18,8 @@
 //      512-point log power spectrum over 125-3800 Hz, since the previous window| after removing the mean change,
 //      so a gain change is no spectral change) >= kMinSpectralFluxDb (4.5 dB). Speech's formants and pitch move
 //      every window (p1 5.8 dB clean, 5.4 dB at -45 dBFS, 5.5 dB at 10 dB SNR); held notes of synthetic music
-//      (median 1.8 dB), hum (~1 dB), tones and sweeps (0-1.3 dB typical) barely change. The band stops at
+//      (median 1.8 dB), hum (~1 dB) and steady tones (0) barely change (sweeps do change: rules 1 and 3 catch
+//      them, being of constant level or a single moving peak). The band stops at
 //      3.8 kHz so that telephone audio (nothing above 4 kHz) is measured like wideband audio. Noise has a high
 //      flux (~6 dB: its periodogram is random) and is left to rule 1.
 //   3. not a pure tone: the median over the voiced windows of N of the share of 62.5-7000 Hz energy in the 4
@@ -26,7 +27,9 @@
 //      0.90 at p99.
 //   Then counted windows must form runs of >= kMinSpeechRunWindows (3 = 90 ms; a syllable is longer): this drops
 //   clicks and note onsets that pass alone. Evaluation: tests/native/eval_non_speech.py and the "[.eval]" case
-//   in tests/native/test_speech_non_speech.cpp (results in that file's header).
+//   in tests/native/test_speech_non_speech.cpp (results in that file's header). Known gap: a synthetic melody with
+//   a 5.5 Hz vibrato still passes (its pitch moves like a voice's); singing is voice to this rule. speech_dbfs is
+//   the level of the counted windows only. Cost: one 512-point FFT and three 33-value medians per window.
 // - Levels are dBFS against a full scale of 1.0 (a full-scale sine is -3 dBFS RMS). Digital silence gives
 //   kSilenceDbfs instead of -inf, so results stay finite for JSON.
 // - Clipping is counted on the mono signal at its ORIGINAL rate (resampling smooths flat tops away): a sample is
