@@ -3,17 +3,12 @@
 // would write without the core). Prints one JSON line: per size, load time, identify ms (median), ratio.
 import { loadCore } from '../web/src/core.mjs';
 import { Gallery } from '../web/src/gallery.mjs';
+import { seededRandom } from './seeded-random.mjs';
 
 const DIM = 192;
 const core = await loadCore();
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-let seed = 12345;
-const rand = () => {  // mulberry32: seeded, so every run scores the same galleries
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
-};
+const rand = seededRandom();  // the same data every run
 const vec = () => Float32Array.from({ length: DIM }, rand);
 
 function jsTopK(centroids, n, q, k) {

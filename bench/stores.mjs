@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileStore, STORE_FILE } from '../web/src/stores/file-store.mjs';
+import { seededRandom } from './seeded-random.mjs';
 
 const DIM = 192;
 const SAMPLES = 3;
@@ -13,13 +14,7 @@ const REPS = 9;
 const SIZES = [100, 10000, 100000];
 const MODEL = { id: 'bench', sha256: '0'.repeat(64), dim: DIM };
 
-let seed = 12345;
-const rand = () => {  // mulberry32: seeded, so every run writes the same stores
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
-};
+const rand = seededRandom();  // the same data every run
 const sample = () => ({ embedding: Float32Array.from({ length: DIM }, rand), durationSec: 3.2, speechSec: 2.5,
   createdAt: 1.7e12 });
 const samples = () => Array.from({ length: SAMPLES }, sample);
