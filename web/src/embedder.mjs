@@ -1,7 +1,7 @@
 // Audio -> embedding: the core's front-end (one ModelFrontend per Embedder, reused) -> ONNX Runtime Web -> the
 // core's pooling (Resemblyzer: L2(mean of partial embeddings); ECAPA: the raw row, as upstream's encode_batch).
 // The inference session is created by ready() (Embedder.create awaits it; a lazy owner calls embed() directly).
-import { AudioTooShortError, InvalidArgumentError } from './errors.mjs';
+import { AudioTooShortError, InternalError, InvalidArgumentError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
 import { createSession } from './onnx-session.mjs';
 
@@ -58,7 +58,14 @@ export class Embedder {
     const t1 = performance.now();
     const session = await this.ready();
     const { data, shape } = fe.modelInput;
-    const out = await session.run({ [this.model.inputName]: { data, shape } });
+    let out;
+    try {
+      out = await session.run({ [this.model.inputName]: { data, shape } });
+    } catch (err) {
+      // ONNX Runtime's own failures (e.g. std::bad_alloc on a very long recording) as the library's typed error.
+      throw new InternalError(`inference failed on ${fe.durationSec.toFixed(1)} s of audio (input ${shape.join('x')}): ` +
+        `${String(err?.message ?? err).split('\n')[0]}`);
+    }
     const raw = out[this.model.outputName].data;
     const t2 = performance.now();
     const rows = raw.length / this.spec.embeddingDim;
