@@ -33,16 +33,16 @@ for (const [label, onnx] of MODELS) {
 }
 
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
-console.log('model             thr  clip   decode resample features  infer(wasm) infer(native) wasm/native  pooling   cold(core+model)');
+console.log('model             thr  clip   decode feat@44k features  infer(wasm) infer(native) wasm/native  pooling   cold(core+model)');
 for (const run of results.runs) {
   for (const row of run.rows) {
     console.log(`${run.label.padEnd(17)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
-      `${f(row.decodeMs)}${f(row.resample44kMs)}${f(row.featuresMs)}${f(row.inferenceMs)}    ${f(row.nativeInferenceMs)}` +
+      `${f(row.decodeMs)}${f(row.features44kMs)}${f(row.featuresMs)}${f(row.inferenceMs)}    ${f(row.nativeInferenceMs)}` +
       `      ${row.wasmVsNative.toFixed(2).padStart(5)}x${f(row.poolingMs)}` +
       `   ${f(run.coldStart.coreMs)} +${f(run.coldStart.modelAndSessionMs)}`);
   }
 }
-console.log('(milliseconds, median of 5; resample = 44.1 kHz -> 16 kHz of the same clip)');
+console.log('(milliseconds, median of 5; features = the front-end from a 16 kHz WAV, feat@44k = from a 44.1 kHz WAV of the same clip)');
 
 // Matching: the wasm gallery against a plain-JS scan of the same centroids.
 const m = spawnSync(process.execPath, [`${ROOT}bench/match.mjs`], { encoding: 'utf8' });
