@@ -74,3 +74,26 @@ test('eval: a folder without two speakers, or a missing folder, exits 2 with the
   assert.equal(r.code, 2);
   assert.match(r.stderr, /cannot read the data folder/);
 });
+
+test('an unusable recording is skipped with a warning naming it, the rest is evaluated; long runs show progress', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const bad = join(dir, speakers[1], 'broken.flac');
+  writeFileSync(bad, 'fLaC but not really');
+  try {
+    const r = runCli(['eval', '--json', '--enroll', '2', '--model', MODEL, dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`warning: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*\\(skipped\\)`));
+    const m = JSON.parse(r.stdout);
+    assert.deepEqual(m.skipped, [bad]);
+    assert.equal(m.utterances, 20);
+  } finally {
+    rmSync(bad);
+  }
+  // 100 recordings: progress every 10 % on stderr, the results on stdout as before.
+  const all = runCli(['eval', '--json', '--model', MODEL, src]);
+  assert.equal(all.code, 0, all.stderr);
+  const lines = all.stderr.trim().split('\n');
+  assert.equal(lines.length, 10);
+  assert.equal(lines.at(-1), 'speaker-id: eval: 100/100 recordings embedded');
+  assert.equal(JSON.parse(all.stdout).utterances, 100);
+});

@@ -6,7 +6,7 @@
 // (web/src/score-norm.mjs; docs/score-normalisation.md).
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../src/errors.mjs';
+import { InvalidArgumentError, SpeakerIdError } from '../src/errors.mjs';
 import { centroid, cosine, verificationMetrics } from '../src/metrics.mjs';
 import { buildCohort, cohortScores, normalizeScore, scoreStats } from '../src/score-norm.mjs';
 import { SpeakerId } from '../src/speaker-id.mjs';
@@ -111,11 +111,33 @@ export function evaluate(speakers, enroll, norm = null) {
   return out;
 }
 
-async function embedFiles(sid, files) {
+// Progress on stderr for long runs (every 10 % when there are at least 50 recordings).
+function progress(total) {
+  let done = 0;
+  const step = total >= 50 ? Math.ceil(total / 10) : Infinity;
+  return () => {
+    done++;
+    if (done % step === 0 || (done === total && step !== Infinity)) {
+      process.stderr.write(`speaker-id: eval: ${done}/${total} recordings embedded\n`);
+    }
+  };
+}
+
+// A recording that cannot be used (unreadable, not audio, no voice) is skipped with a warning naming it, so one bad
+// file does not throw away the whole run; -> embeddings of the rest, in order.
+async function embedFiles(sid, files, tick, skipped) {
   const out = [];
   for (const f of files) {
-    const bytes = await readInput(f);
-    out.push(await forFile(f, () => sid.embed(bytes)));
+    try {
+      const bytes = await readInput(f);
+      out.push(await forFile(f, () => sid.embed(bytes)));
+    } catch (err) {
+      if (!(err instanceof SpeakerIdError)) throw err;
+      process.stderr.write(`speaker-id: warning: ${err.message} (skipped)\n`);
+      skipped.push(f);
+    } finally {
+      tick();
+    }
   }
   return out;
 }
@@ -157,13 +179,15 @@ export const evalCommand = {
     const cohortFiles = values.cohort === undefined ? null : await listCohort(values.cohort, speakers);
     const sid = await SpeakerId.create({ model: values.model, threads: values.threads, preprocess: values.preprocess });
     let cohort = null;
+    const skipped = [];
+    const tick = progress(speakers.reduce((n, s) => n + s.files.length, 0) + (cohortFiles?.length ?? 0));
     try {
-      for (const s of speakers) s.embeddings = await embedFiles(sid, s.files);
-      if (cohortFiles) cohort = buildCohort(await embedFiles(sid, cohortFiles));
+      for (const s of speakers) s.embeddings = await embedFiles(sid, s.files, tick, skipped);
+      if (cohortFiles) cohort = buildCohort(await embedFiles(sid, cohortFiles, tick, skipped));
     } finally {
       await sid.dispose();
     }
-    const r = { model: sid.model.id, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }) };
+    const r = { model: sid.model.id, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }), skipped };
     if (values.json) {
       process.stdout.write(JSON.stringify(r) + '\n');
     } else {
@@ -175,6 +199,7 @@ export const evalCommand = {
         `EER        ${pct(r.eer)} (threshold ${r.eerThreshold.toFixed(4)})`,
         `minDCF     ${r.minDcf.toFixed(4)} (p_target ${r.pTarget})`,
         `top-1      ${pct(r.top1)} (${r.top1Trials} recordings, ${r.top1Speakers} speakers, ${enroll} enrolled each)`,
+        ...(skipped.length ? [`skipped    ${skipped.length} recording(s) that could not be used (see the warnings)`] : []),
         ...(cohort ? [
           `cohort     ${r.cohortSize} recordings (${values.cohort}); AS-norm top ${r.cohortTop}`,
           ...[['S-norm', 'Snorm'], ['AS-norm', 'Asnorm']].map(([label, k]) =>
