@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
@@ -306,6 +307,18 @@ class GalleryHandle {
       g_ = std::move(next);
     });
   }
+  // The position of a sample of `name` whose embedding equals the one in buffer() bit for bit, or -1.
+  int sampleIndex(const std::string& name) const {
+    return guarded([&] {
+      if (!g_.contains(name)) return -1;
+      const auto& samples = g_.samples(name);
+      for (size_t i = 0; i < samples.size(); ++i)
+        if (samples[i].embedding.size() == in_.size() &&
+            std::memcmp(samples[i].embedding.data(), in_.data(), in_.size() * sizeof(float)) == 0)
+          return static_cast<int>(i);
+      return -1;
+    });
+  }
   bool remove(const std::string& name) { return guarded([&] { return g_.remove(name); }); }
   void rename(const std::string& from, const std::string& to) { guarded([&] { g_.rename(from, to); }); }
   void reset() { g_.reset(); }
@@ -405,6 +418,7 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
       .function("buffer", &GalleryHandle::buffer).function("size", &GalleryHandle::size)
       .function("contains", &GalleryHandle::contains).function("checkSample", &GalleryHandle::checkSample)
       .function("addSample", &GalleryHandle::addSample).function("load", &GalleryHandle::load)
+      .function("sampleIndex", &GalleryHandle::sampleIndex)
       .function("remove", &GalleryHandle::remove).function("rename", &GalleryHandle::rename)
       .function("reset", &GalleryHandle::reset).function("speakers", &GalleryHandle::speakers)
       .function("speaker", &GalleryHandle::speaker).function("speakersWithSamples", &GalleryHandle::speakersWithSamples)

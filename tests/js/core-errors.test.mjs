@@ -55,6 +55,7 @@ const CASES = {
     ['addSample', (o) => { o.buffer(3).set([1, 2, 3]); o.addSample('ann', 1, 1, 0); }, 'invalid_argument',
       (o) => o.addSample(1, 2, 3, 4)],
     ['load', (o) => o.load([{ name: '', samples: [] }]), 'invalid_argument', (o) => o.load(7)],
+    ['sampleIndex', null, null, (o) => o.sampleIndex(3)],
     ['remove', null, null, (o) => o.remove(5)],
     ['rename', (o) => o.rename('nobody', 'x'), 'unknown_speaker', (o) => o.rename(1, 2)],
     ['reset', null, null, (o) => o.reset(1)],

@@ -24,6 +24,12 @@ export class Gallery {
     }
   }
 
+  /** The position of a sample of `name` with exactly this embedding (the same recording enrolled again), or -1. */
+  sampleIndex(name, embedding) {
+    this.#put(embedding);
+    return this.handle.sampleIndex(name);
+  }
+
   /** Adds samples ({ embedding, durationSec, speechSec, createdAt }) to `name` (enrolled if new). */
   addSamples(name, samples) {
     for (const s of samples) {

@@ -204,6 +204,16 @@ export class SpeakerId {
           throw err;
         }
         const { embedding, quality } = analysed;
+        // The same recording twice would count its speech twice toward enrollmentPercent and add nothing.
+        const again = this.#gallery.sampleIndex(name, embedding);
+        const twice = samples.findIndex((p) => p.embedding.every((v, k) => Object.is(v, embedding[k])));
+        if (again >= 0 || twice >= 0) {
+          const err = new InvalidArgumentError(`${what}: the same recording is already ` +
+            (again >= 0 ? `enrolled for '${name}' (its sample ${again + 1})` : `in this call (recording ${twice + 1})`) +
+            '; enroll other recordings of the speaker');
+          if (many) err.index = i;
+          throw err;
+        }
         samples.push({ embedding, durationSec: quality.durationSec, speechSec: quality.speechSec, createdAt: Date.now() });
         reports.push(quality);
       }
