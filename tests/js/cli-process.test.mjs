@@ -122,7 +122,7 @@ test('errors about a file name it once, whichever command and stage refuses it',
   once(runCli(['verify', '--store', store, 'A', silent]), silent, /no voice found/);
   once(runCli(['identify', '--store', store, silent]), silent, /no voice found/);
   once(runCli(['identify', '--store', store, missing]), missing, /cannot read \(ENOENT\)/);
-  once(runCli(['enroll', '--store', store, 'A', a1, silent]), silent, /no voice found/);
+  once(runCli(['enroll', '--store', store, 'A', a2, silent]), silent, /no voice found/);  // a2: not enrolled yet (a1 again would be refused as a duplicate)
   once(runCli(['embed', missing]), missing, /cannot read \(ENOENT\)/);
   once(runCli(['import-profiles', '--store', store, missing]), missing, /cannot read \(ENOENT\)/);
 });
