@@ -1,7 +1,8 @@
 // npm run bench: per-stage timings for 1, 3, 10 s clips, both families (full-size ECAPA), 1 and 2 threads, with
 // onnxruntime-node (native) on the same ONNX in the same run, identification against 1k / 100k enrolled
 // speakers (bench/match.mjs), audio -> model input (bench/frontend.mjs), file store mutations at 100 / 10k /
-// 100k speakers (bench/stores.mjs) and CLI start-up (bench/cli.mjs); prints tables and writes bench/results.json.
+// 100k speakers (bench/stores.mjs), CLI start-up (bench/cli.mjs) and peak memory against recording length
+// (bench/memory.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -97,5 +98,20 @@ for (const r of results.stores.rows) {
 }
 console.log(`(median (min-max) of ${results.stores.reps}; enroll = ${results.stores.samplesPerSpeaker} samples of dim ` +
   `${results.stores.dim} for a new speaker; every mutation fsynced)`);
+// Peak memory against recording length (fresh process per length).
+const mem = spawnSync(process.execPath, [`${ROOT}bench/memory.mjs`], { encoding: 'utf8' });
+if (mem.status !== 0) {
+  console.error(`bench: memory failed:\n${mem.stderr}`);
+  process.exit(1);
+}
+results.memory = JSON.parse(mem.stdout.trim().split('\n').pop());
+console.log('\nembed one recording   length   file(MB)  peak RSS(MB)  embed(s)');
+for (const r of results.memory.rows) {
+  const len = r.seconds >= 60 ? `${r.seconds / 60} min` : `${r.seconds} s`;
+  console.log(`${''.padEnd(20)} ${len.padStart(7)} ${(r.fileBytes / 2 ** 20).toFixed(1).padStart(10)} ` +
+    `${(r.peakRssKb / 1024).toFixed(0).padStart(13)} ` +
+    `${(r.embedMs / 1000).toFixed(1).padStart(9)}`);
+}
+console.log('(16 kHz mono WAV of speech, default model, 1 thread; the peak includes the file read into memory)');
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

@@ -214,6 +214,22 @@ class WavDecoder {
       return r;
     });
   }
+  // The buffer holds the first bytes of a WAV file of `totalSize` bytes; -> where its samples are (wav_decoder.h).
+  val probe(double totalSize) {
+    return guarded([&] {
+      const sid::WavLayout l = sid::probe_wav(bytes_.data(), bytes_.size(), count_arg(totalSize, "file size"));
+      val r = val::object();
+      r.set("sampleRate", l.sample_rate);
+      r.set("channels", l.channels);
+      r.set("containerBits", l.container_bits);
+      r.set("validBits", l.valid_bits);
+      r.set("isFloat", l.is_float);
+      r.set("blockAlign", static_cast<double>(l.block_align));
+      r.set("dataOffset", static_cast<double>(l.data_offset));
+      r.set("frames", static_cast<double>(l.frames));
+      return r;
+    });
+  }
 
  private:
   std::vector<uint8_t> bytes_;
@@ -413,7 +429,8 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
       .function("byteBuffer", &Frontend::byteBuffer).function("runPcm", &Frontend::runPcm)
       .function("runWav", &Frontend::runWav).function("pool", &Frontend::pool);
   class_<WavDecoder>("WavDecoder").constructor<>()
-      .function("buffer", &WavDecoder::buffer).function("decode", &WavDecoder::decode);
+      .function("buffer", &WavDecoder::buffer).function("decode", &WavDecoder::decode)
+      .function("probe", &WavDecoder::probe);
   class_<GalleryHandle>("Gallery").constructor(&GalleryHandle::create, allow_raw_pointers())
       .function("buffer", &GalleryHandle::buffer).function("size", &GalleryHandle::size)
       .function("contains", &GalleryHandle::contains).function("checkSample", &GalleryHandle::checkSample)

@@ -211,76 +211,99 @@ void convert(const uint8_t* p, size_t count, const Format& f, float* out) {
   }
 }
 
-WavDecodeResult decode(const uint8_t* data, size_t size) {
-  if (data == nullptr && size != 0) return fail("null buffer with non-zero size; accepted: a RIFF/WAVE byte buffer");
-  if (size < 12)
-    return fail("file is " + std::to_string(size) + " bytes, too short for a RIFF header; accepted: a RIFF/WAVE file " +
-                "(at least 12-byte header, fmt and data chunks)");
-  if (std::memcmp(data, "RIFX", 4) == 0)
-    return fail("big-endian RIFX file; accepted: little-endian RIFF/WAVE");
-  if (std::memcmp(data, "RF64", 4) == 0 || std::memcmp(data, "BW64", 4) == 0)
-    return fail("RF64/BW64 (64-bit WAV) is not supported; accepted: RIFF/WAVE");
-  if (std::memcmp(data, "RIFF", 4) != 0)
-    return fail("no RIFF signature (starts with " + fourcc(data) + "); accepted: a RIFF/WAVE file");
-  if (std::memcmp(data + 8, "WAVE", 4) != 0)
-    return fail("RIFF form type is " + fourcc(data + 8) + ", not 'WAVE'; accepted: RIFF/WAVE");
-
+// Where the samples are: the fmt and the data chunk found by walking the chunks of `data` (the first `size` bytes
+// of a file of `total` bytes; all of it when decoding). Chunk sizes are checked against the whole file.
+struct Located {
+  std::string error;  // empty when found
   Format fmt;
+  size_t data_offset = 0;
+  size_t frames = 0;
+};
+
+Located locate(const uint8_t* data, size_t size, size_t total) {
+  Located r;
+  auto failed = [&](std::string reason) {
+    r.error = std::move(reason);
+    return r;
+  };
+  if (data == nullptr && size != 0) return failed("null buffer with non-zero size; accepted: a RIFF/WAVE byte buffer");
+  if (total < 12 || size < 12)
+    return failed("file is " + std::to_string(total) + " bytes, too short for a RIFF header; accepted: a RIFF/WAVE " +
+                  "file (at least 12-byte header, fmt and data chunks)");
+  if (std::memcmp(data, "RIFX", 4) == 0) return failed("big-endian RIFX file; accepted: little-endian RIFF/WAVE");
+  if (std::memcmp(data, "RF64", 4) == 0 || std::memcmp(data, "BW64", 4) == 0)
+    return failed("RF64/BW64 (64-bit WAV) is not supported; accepted: RIFF/WAVE");
+  if (std::memcmp(data, "RIFF", 4) != 0)
+    return failed("no RIFF signature (starts with " + fourcc(data) + "); accepted: a RIFF/WAVE file");
+  if (std::memcmp(data + 8, "WAVE", 4) != 0)
+    return failed("RIFF form type is " + fourcc(data + 8) + ", not 'WAVE'; accepted: RIFF/WAVE");
+
   bool have_fmt = false;
   size_t pos = 12;
   while (true) {
-    const size_t left = size - pos;  // pos <= size is an invariant
-    if (left < 8) {
-      if (!have_fmt) return fail("no fmt chunk found; accepted: a WAV with a fmt chunk followed by a data chunk");
-      return fail("no data chunk found; accepted: a WAV with a fmt chunk followed by a data chunk");
+    if (total - pos < 8) {  // pos <= total is an invariant
+      if (!have_fmt) return failed("no fmt chunk found; accepted: a WAV with a fmt chunk followed by a data chunk");
+      return failed("no data chunk found; accepted: a WAV with a fmt chunk followed by a data chunk");
     }
+    if (size < pos + 8)
+      return failed("the chunks before the data chunk span more than the " + std::to_string(size) +
+                    " bytes read; accepted: a WAV header within them");
     const uint8_t* hdr = data + pos;
     const uint32_t chunk_size = rd32(hdr + 4);
     const size_t body = pos + 8;
-    const size_t body_left = size - body;
+    const size_t body_left = total - body;
 
     if (std::memcmp(hdr, "data", 4) == 0) {
       if (!have_fmt)
-        return fail("data chunk comes before any fmt chunk; accepted: a fmt chunk followed by a data chunk");
+        return failed("data chunk comes before any fmt chunk; accepted: a fmt chunk followed by a data chunk");
       const size_t declared = chunk_size;
       const size_t available = declared < body_left ? declared : body_left;
-      const size_t frames = available / fmt.block_align;
-      if (frames == 0 && declared > 0)
-        return fail("data chunk declares " + std::to_string(declared) + " bytes but holds no complete frame (" +
-                    std::to_string(body_left) + " bytes present, frame is " + std::to_string(fmt.block_align) +
-                    " bytes); accepted: a data chunk with at least one whole frame");
-      WavDecodeResult r;
-      r.ok = true;
-      r.audio.sample_rate = fmt.rate;
-      r.audio.channels = fmt.channels;
-      r.audio.bits_per_sample = fmt.valid_bits;
-      r.audio.is_float = fmt.is_float;
-      const size_t count = frames * static_cast<size_t>(fmt.channels);
-      r.audio.samples.resize(count);
-      convert(data + body, count, fmt, r.audio.samples.data());
+      r.frames = available / r.fmt.block_align;
+      if (r.frames == 0 && declared > 0)
+        return failed("data chunk declares " + std::to_string(declared) + " bytes but holds no complete frame (" +
+                      std::to_string(body_left) + " bytes present, frame is " + std::to_string(r.fmt.block_align) +
+                      " bytes); accepted: a data chunk with at least one whole frame");
+      r.data_offset = body;
       return r;
     }
 
     if (chunk_size > body_left) {
       if (std::memcmp(hdr, "fmt ", 4) == 0)
-        return fail("fmt chunk declares " + std::to_string(chunk_size) + " bytes but only " +
-                    std::to_string(body_left) + " are present; accepted: a complete fmt chunk");
-      return fail("chunk " + fourcc(hdr) + " declares " + std::to_string(chunk_size) + " bytes but only " +
-                  std::to_string(body_left) + " are left before any data chunk; accepted: chunks that fit in the file");
+        return failed("fmt chunk declares " + std::to_string(chunk_size) + " bytes but only " +
+                      std::to_string(body_left) + " are present; accepted: a complete fmt chunk");
+      return failed("chunk " + fourcc(hdr) + " declares " + std::to_string(chunk_size) + " bytes but only " +
+                    std::to_string(body_left) + " are left before any data chunk; accepted: chunks that fit in the file");
     }
 
     if (std::memcmp(hdr, "fmt ", 4) == 0) {
-      if (have_fmt) return fail("more than one fmt chunk; accepted: exactly one fmt chunk before the data chunk");
-      const std::string err = parse_fmt(data + body, chunk_size, fmt);
-      if (!err.empty()) return fail(err);
+      if (have_fmt) return failed("more than one fmt chunk; accepted: exactly one fmt chunk before the data chunk");
+      if (size < body + chunk_size)
+        return failed("the fmt chunk ends after the " + std::to_string(size) + " bytes read; accepted: a WAV header within them");
+      const std::string err = parse_fmt(data + body, chunk_size, r.fmt);
+      if (!err.empty()) return failed(err);
       have_fmt = true;
     }
     // Unknown chunks are skipped. Advance past the body and the pad byte of an odd-sized chunk (which may be
     // missing at the very end of the file).
     size_t next = body + chunk_size;
-    if ((chunk_size & 1u) && next < size) ++next;
+    if ((chunk_size & 1u) && next < total) ++next;
     pos = next;
   }
+}
+
+WavDecodeResult decode(const uint8_t* data, size_t size) {
+  Located at = locate(data, size, size);
+  if (!at.error.empty()) return fail(std::move(at.error));
+  WavDecodeResult r;
+  r.ok = true;
+  r.audio.sample_rate = at.fmt.rate;
+  r.audio.channels = at.fmt.channels;
+  r.audio.bits_per_sample = at.fmt.valid_bits;
+  r.audio.is_float = at.fmt.is_float;
+  const size_t count = at.frames * static_cast<size_t>(at.fmt.channels);
+  r.audio.samples.resize(count);
+  convert(data + at.data_offset, count, at.fmt, r.audio.samples.data());
+  return r;
 }
 
 }  // namespace
@@ -289,6 +312,22 @@ DecodedAudio decode_wav(const uint8_t* data, size_t size) {
   WavDecodeResult r = decode(data, size);
   if (!r.ok) throw Error(ErrorCode::kInvalidAudio, "invalid WAV: " + r.error);
   return std::move(r.audio);
+}
+
+WavLayout probe_wav(const uint8_t* prefix, size_t prefix_size, size_t total_size) {
+  if (prefix_size > total_size) throw Error(ErrorCode::kInvalidArgument, "probe_wav: the prefix is longer than the file");
+  const Located at = locate(prefix, prefix_size, total_size);
+  if (!at.error.empty()) throw Error(ErrorCode::kInvalidAudio, "invalid WAV: " + at.error);
+  WavLayout l;
+  l.sample_rate = at.fmt.rate;
+  l.channels = at.fmt.channels;
+  l.container_bits = at.fmt.container_bits;
+  l.valid_bits = at.fmt.valid_bits;
+  l.is_float = at.fmt.is_float;
+  l.block_align = at.fmt.block_align;
+  l.data_offset = at.data_offset;
+  l.frames = at.frames;
+  return l;
 }
 
 }  // namespace sid

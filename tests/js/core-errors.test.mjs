@@ -46,6 +46,8 @@ const CASES = {
   WavDecoder: [
     ['buffer', (o) => o.buffer(-3), 'invalid_argument', (o) => o.buffer(null)],
     ['decode', (o) => { o.buffer(5).set([82, 73, 70, 70, 0]); o.decode(); }, 'invalid_audio', (o) => o.decode(1)],
+    ['probe', (o) => { o.buffer(12).set([82, 73, 70, 70, 0, 0, 0, 0, 87, 65, 86, 69]); o.probe(1000); }, 'invalid_audio',
+      (o) => o.probe('x')],
   ],
   Gallery: [
     ['buffer', (o) => o.buffer(NaN), 'invalid_argument', (o) => o.buffer([])],

@@ -259,6 +259,51 @@ TEST_CASE("wav: unknown, odd-sized and trailing chunks; fmt extensions", "[wav]"
   }
 }
 
+TEST_CASE("wav: probe_wav finds the samples from the file's first bytes, as decode_wav counts them", "[wav]") {
+  Bytes d16;
+  for (int v : {100, -200, 300, -400, 500, -600}) put16(d16, static_cast<uint16_t>(v));
+  const Bytes w = riff({{"JUNK", Bytes(27, 0xAA)}, {"fmt ", fmt_body(1, 2, 16000, 16)}, {"LIST", Bytes(13, 'x')},
+                        {"data", d16}, {"id3 ", Bytes(9, 1)}});
+  const auto full = decode(w);
+  REQUIRE(full.ok);
+  const size_t header = w.size() - d16.size() - 8 - 1 - 9;  // up to the first sample (the id3 chunk is 8 + 9 + pad)
+  for (size_t prefix : {header, header + 1, w.size()}) {
+    const sid::WavLayout l = sid::probe_wav(w.data(), prefix, w.size());
+    CHECK(l.sample_rate == 16000);
+    CHECK(l.channels == 2);
+    CHECK(l.container_bits == 16);
+    CHECK_FALSE(l.is_float);
+    CHECK(l.block_align == 4);
+    CHECK(l.frames == full.audio.frames());
+    // The window of frames [1, 3) read at data_offset decodes to the same samples as the whole file.
+    const Bytes window = riff({{"fmt ", fmt_body(1, 2, 16000, 16)},
+                               {"data", Bytes(w.begin() + static_cast<long>(l.data_offset + l.block_align),
+                                              w.begin() + static_cast<long>(l.data_offset + 3 * l.block_align))}});
+    const auto part = decode(window);
+    REQUIRE(part.ok);
+    CHECK(part.audio.samples == std::vector<float>(full.audio.samples.begin() + 2, full.audio.samples.begin() + 6));
+  }
+  // A file cut short: frames are those present in the whole file, not what the data chunk declares.
+  const sid::WavLayout cut = sid::probe_wav(w.data(), header, header + 5);
+  CHECK(cut.frames == 1);
+  // Too few bytes to reach the samples, and broken headers: the decoder's errors.
+  auto error_of = [](const Bytes& b, size_t prefix, size_t total) -> std::string {
+    try {
+      sid::probe_wav(b.data(), prefix, total);
+    } catch (const sid::Error& e) {
+      CHECK(e.code() == sid::ErrorCode::kInvalidAudio);
+      return e.what();
+    }
+    return "";
+  };
+  CHECK_THAT(error_of(w, header - 10, w.size()), Catch::Matchers::Contains("span more than the"));
+  CHECK_THAT(error_of(w, 60, w.size()), Catch::Matchers::Contains("fmt chunk ends after"));
+  Bytes bad = w;
+  bad[0] = 'X';
+  CHECK_THAT(error_of(bad, bad.size(), bad.size()), Catch::Matchers::Contains("no RIFF signature"));
+  CHECK_THROWS_AS(sid::probe_wav(w.data(), w.size(), w.size() - 1), sid::Error);  // a prefix longer than the file
+}
+
 TEST_CASE("wav: data size larger than the file is clamped to whole frames", "[wav]") {
   Bytes d16;
   for (int v = 0; v < 10; ++v) put16(d16, static_cast<uint16_t>(v * 1000));

@@ -1,9 +1,13 @@
 // Audio -> embedding: the core's front-end (one ModelFrontend per Embedder, reused) -> ONNX Runtime Web -> the
 // core's pooling (Resemblyzer: L2(mean of partial embeddings); ECAPA: the raw row, as upstream's encode_batch).
 // The inference session is created by ready() (Embedder.create awaits it; a lazy owner calls embed() directly).
-import { AudioTooShortError, InternalError, InvalidArgumentError } from './errors.mjs';
+// Recordings longer than EXACT_MAX_SEC are embedded in windows (audio-windows.mjs) and the window embeddings pooled,
+// so memory stays bounded whatever the length.
+import { EXACT_MAX_SEC, planWindows } from './audio-windows.mjs';
+import { AudioTooShortError, InternalError, InvalidArgumentError, NoVoiceError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
 import { createSession } from './onnx-session.mjs';
+import { combineMeasurements } from './quality.mjs';
 
 export class Embedder {
   /** model: a resolveModel() result. The session is created before this resolves. */
@@ -43,38 +47,92 @@ export class Embedder {
   }
 
   /**
-   * Embed audio ({ wav } or decoded PCM); -> { embedding, partials?, stages?, durationSec, measurements?, timings }.
-   * Options: quality (measure it), stages (keep every front-end stage), preprocess, and `before(fe)`, run after the
-   * front-end and before inference (quality checks refuse audio there, cheaply).
+   * Embed audio ({ wav } or decoded PCM); -> { embedding, partials?, stages?, durationSec, measurements?, windows,
+   * timings }. Options: quality (measure it), stages (keep every front-end stage; the recording is then one window
+   * whatever its length), preprocess, and `before(fe)`, run with the front-end's result before inference (quality
+   * checks refuse audio there, cheaply; for a recording in windows, once, with the measurements of all of them,
+   * after the windows were embedded).
    */
   async embed(audio, { quality, stages = false, preprocess, before } = {}) {
+    const plan = stages ? null : planWindows(this.frontend.core, audio);
+    if (plan) return this.#embedWindows(plan, { quality, preprocess, before });
     const t0 = performance.now();
     const fe = this.frontend.run(audio, { quality, stages, preprocess });
     before?.(fe);
-    if (fe.frames < this.spec.minFrames) {
-      throw new AudioTooShortError(`audio too short: ${fe.durationSec.toFixed(3)} s gives ${fe.frames} feature frames, ` +
-        `the ${this.spec.family} model needs at least ${this.spec.minFrames}`, fe.measurements);
-    }
+    this.#checkFrames(fe);
     const t1 = performance.now();
-    const session = await this.ready();
-    const { data, shape } = fe.modelInput;
-    let out;
-    try {
-      out = await session.run({ [this.model.inputName]: { data, shape } });
-    } catch (err) {
-      // ONNX Runtime's own failures (e.g. std::bad_alloc on a very long recording) as the library's typed error.
-      throw new InternalError(`inference failed on ${fe.durationSec.toFixed(1)} s of audio (input ${shape.join('x')}): ` +
-        `${String(err?.message ?? err).split('\n')[0]}`);
-    }
-    const raw = out[this.model.outputName].data;
+    const raw = await this.#infer(fe);
     const t2 = performance.now();
     const rows = raw.length / this.spec.embeddingDim;
     const embedding = this.frontend.pool(raw, rows);
     const t3 = performance.now();
     return {
-      embedding, stages: fe.stages, durationSec: fe.durationSec, measurements: fe.measurements,
+      embedding, stages: fe.stages, durationSec: fe.durationSec, measurements: fe.measurements, windows: 1,
       partials: this.spec.pooling === 'mean_l2' ? { data: raw, shape: [rows, this.spec.embeddingDim] } : undefined,
       timings: { featuresMs: t1 - t0, inferenceMs: t2 - t1, poolingMs: t3 - t2 },
+    };
+  }
+
+  #checkFrames(fe) {
+    if (fe.frames < this.spec.minFrames) {
+      throw new AudioTooShortError(`audio too short: ${fe.durationSec.toFixed(3)} s gives ${fe.frames} feature frames, ` +
+        `the ${this.spec.family} model needs at least ${this.spec.minFrames}`, fe.measurements);
+    }
+  }
+
+  async #infer(fe) {
+    const session = await this.ready();
+    const { data, shape } = fe.modelInput;
+    try {
+      return (await session.run({ [this.model.inputName]: { data, shape } }))[this.model.outputName].data;
+    } catch (err) {
+      // ONNX Runtime's own failures (e.g. std::bad_alloc) as the library's typed error.
+      throw new InternalError(`inference failed on ${fe.durationSec.toFixed(1)} s of audio (input ${shape.join('x')}): ` +
+        `${String(err?.message ?? err).split('\n')[0]}`);
+    }
+  }
+
+  // Pooling over windows. Resemblyzer: the mean of every partial embedding of every window, L2-normalised, as
+  // upstream pools the partials of one utterance. ECAPA: the mean of the windows' unit-length embeddings weighted
+  // by their speech (frames when quality is not measured); windows without voice add nothing.
+  async #embedWindows(plan, { quality, preprocess, before }) {
+    const dim = this.spec.embeddingDim;
+    const sum = new Float64Array(dim);
+    const parts = [];
+    let weight = 0;
+    let featuresMs = 0, inferenceMs = 0;
+    for (let i = 0; i < plan.count; i++) {
+      const t0 = performance.now();
+      const fe = this.frontend.run(plan.window(i), { quality, preprocess });
+      parts.push({ measurements: fe.measurements, durationSec: fe.durationSec, sampleRate: fe.sampleRate });
+      const t1 = performance.now();
+      featuresMs += t1 - t0;
+      if ((fe.measurements && fe.measurements.speechWindows === 0) || fe.frames < this.spec.minFrames) continue;
+      const raw = await this.#infer(fe);
+      inferenceMs += performance.now() - t1;
+      if (this.spec.pooling === 'mean_l2') {
+        for (let k = 0; k < raw.length; k++) sum[k % dim] += raw[k];
+        weight += raw.length / dim;
+      } else {
+        const w = fe.measurements ? fe.measurements.speechSec : fe.frames;
+        const norm = Math.hypot(...raw);
+        if (!(norm > 0)) continue;
+        for (let k = 0; k < dim; k++) sum[k] += (w * raw[k]) / norm;
+        weight += w;
+      }
+    }
+    const durationSec = plan.durationSec;
+    const measurements = quality ? combineMeasurements(parts) : undefined;
+    before?.({ measurements, durationSec, frames: undefined, windows: plan.count });
+    if (weight === 0) {
+      throw new NoVoiceError(`no voice found in any of the ${plan.count} windows (${EXACT_MAX_SEC} s at most) of ` +
+        `${durationSec.toFixed(1)} s of audio`, measurements);
+    }
+    const t2 = performance.now();
+    const embedding = this.frontend.pool(Float32Array.from(sum, (v) => v / weight), 1);
+    return {
+      embedding, durationSec, measurements, windows: plan.count,
+      timings: { featuresMs, inferenceMs, poolingMs: performance.now() - t2 },
     };
   }
 

@@ -20,12 +20,14 @@ export function checkPreprocess(preprocess) {
 export class ModelFrontend {
   /** family: 'resemblyzer' | 'ecapa' (InvalidArgumentError otherwise). */
   constructor(core, family) {
+    this.core = core;
     this.handle = new core.Frontend(family);
     this.spec = Object.freeze(this.handle.spec());
   }
 
   /**
-   * audio: { wav: Uint8Array } (encoded WAV, decoded in C++) | { sampleRate, channels, interleaved: Float32Array }.
+   * audio: { wav: Uint8Array } (encoded WAV, decoded in C++), or the same as { wavParts: [Uint8Array...] } whose
+   * concatenation is the WAV (audio-windows.mjs), or decoded PCM { sampleRate, channels, interleaved: Float32Array }.
    * Options: quality (quality.mjs options: measure speech / levels / clipping), stages (keep every intermediate
    * stage), preprocess ('upstream' | 'speaker-id').
    * -> { modelInput: { data, shape }, frames, durationSec, sampleRate, channels, measurements?, stages? }, all owned.
@@ -34,8 +36,10 @@ export class ModelFrontend {
     const options = { preprocess: checkPreprocess(preprocess), stages, quality: quality && {
       vadMode: quality.vadMode, minWindowDbfs: quality.minWindowDbfs, clipLevel: quality.clipLevel } };
     let r;
-    if (audio.wav) {
-      this.handle.byteBuffer(audio.wav.length).set(audio.wav);
+    if (audio.wav || audio.wavParts) {
+      const parts = audio.wavParts ?? [audio.wav];
+      const buffer = this.handle.byteBuffer(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, p) => (buffer.set(p, at), at + p.length), 0);
       r = this.handle.runWav(options);
     } else {
       this.handle.buffer(audio.interleaved.length).set(audio.interleaved);

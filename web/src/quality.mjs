@@ -39,6 +39,32 @@ export function qualityOptions(options = {}) {
   return Object.freeze(o);
 }
 
+const SILENCE_DBFS = -120;  // audio/speech_quality.h kSilenceDbfs
+
+/**
+ * The measurements of a recording embedded in windows (audio-windows.mjs), from each window's front-end result
+ * ({ measurements, durationSec, sampleRate }): counts and durations add up, levels are power means over what they
+ * measure (speech windows, the whole signal), the peak is the highest, the clipped fraction is of all samples.
+ */
+export function combineMeasurements(parts) {
+  const ms = parts.map((p) => p.measurements);
+  const sum = (f) => ms.reduce((a, m, i) => a + f(m, i), 0);
+  const powerMean = (key, weight) => {
+    const w = sum((m, i) => weight(m, i));
+    return w > 0 ? 10 * Math.log10(sum((m, i) => weight(m, i) * 10 ** (m[key] / 10)) / w) : SILENCE_DBFS;
+  };
+  const clippedSamples = sum((m) => m.clippedSamples);
+  const samples = parts.reduce((a, p) => a + Math.round(p.durationSec * p.sampleRate), 0);
+  return {
+    durationSec: sum((m) => m.durationSec), speechSec: sum((m) => m.speechSec),
+    windows: sum((m) => m.windows), speechWindows: sum((m) => m.speechWindows),
+    speechDbfs: powerMean('speechDbfs', (m) => m.speechWindows),
+    overallDbfs: powerMean('overallDbfs', (m) => m.durationSec),
+    peakDbfs: Math.max(...ms.map((m) => m.peakDbfs)),
+    clippedSamples, clippedFraction: samples > 0 ? clippedSamples / samples : 0,
+  };
+}
+
 const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
