@@ -55,7 +55,7 @@ Gallery::Gallery(std::string model_id, std::string model_sha256, size_t dim)
 }
 
 void Gallery::check_model(const std::string& model_id, const std::string& model_sha256, size_t dim) const {
-  if (model_id == model_id_ && lower(model_sha256) == model_sha256_ && dim == dim_) return;
+  if (lower(model_sha256) == model_sha256_ && dim == dim_) return;  // a model is its content; the id is a label
   throw Error(ErrorCode::kModelMismatch,
               "the profiles are of model " + quoted(model_id) + " (sha256 " + lower(model_sha256).substr(0, 12) +
                   "…, dim " + std::to_string(dim) + "), this gallery uses " + quoted(model_id_) + " (sha256 " +

@@ -78,8 +78,9 @@ class Gallery {
   bool empty() const { return names_.empty(); }
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
 
-  // Returns when (model_id, model_sha256, dim) names this gallery's model (sha compared case-insensitively);
-  // otherwise throws kModelMismatch with a one-line reason naming both models.
+  // Returns when (model_sha256, dim) is this gallery's model (sha compared case-insensitively): a model is its
+  // content, so the same file under another id (a label) is the same model. Otherwise throws kModelMismatch with a
+  // one-line reason naming both models.
   void check_model(const std::string& model_id, const std::string& model_sha256, size_t dim) const;
 
   // Adds a sample to `name`, enrolling the speaker if new. Returns the speaker's sample count afterwards.

@@ -118,9 +118,13 @@ test('export / import: round trip, a tampered or foreign export is refused', () 
   const other = join(work, 'other');
   ok(runCli(['enroll', '--store', other, '--model', `${ROOT}build/models/ecapa-small-golden.onnx`, 'x', files('2033')[3]]));
   const otherBefore = readFileSync(join(other, 'profiles.sidp'));
-  const r = runCli(['import-profiles', '--store', other, out]);
+  const r = runCli(['import-profiles', '--store', other, '--model', `${ROOT}build/models/ecapa-small-golden.onnx`, out]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /profiles are of model 'compact-ecapa'/);
+  // A store records no path: without --model its model outside the manifest must be named again.
+  const bare = runCli(['import-profiles', '--store', other, out]);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /not in the model manifest: pass --model PATH/);
   assert.deepEqual(readFileSync(join(other, 'profiles.sidp')), otherBefore);
 
   // Into a fresh store: identical content (its export is byte-identical).

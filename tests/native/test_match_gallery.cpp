@@ -59,12 +59,13 @@ TEST_CASE("gallery constructor validates model id, sha256 and dimension", "[matc
   CHECK_THROWS_AS(Gallery("m", kSha, kMaxEmbeddingDim + 1), std::invalid_argument);
 }
 
-TEST_CASE("check_model refuses another model with kModelMismatch naming both", "[match][gallery]") {
+TEST_CASE("check_model refuses another model (sha256, dim) with kModelMismatch naming both", "[match][gallery]") {
   Gallery g("ecapa", kSha, 4);
   CHECK_NOTHROW(g.check_model("ecapa", kSha, 4));
   std::string upper = kSha;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
   CHECK_NOTHROW(g.check_model("ecapa", upper, 4));
+  CHECK_NOTHROW(g.check_model("my-copy-of-ecapa", kSha, 4));  // the same content under another label
   const std::string other(64, 'f');
   const std::string why = error_of([&] { g.check_model("resemblyzer", other, 4); });
   CHECK_THAT(why, Contains("'resemblyzer'") && Contains("'ecapa'") && Contains(other.substr(0, 12)) &&

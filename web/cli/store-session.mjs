@@ -5,9 +5,22 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.mjs';
+import { loadManifest } from '../src/model-registry.mjs';
 import { SpeakerId } from '../src/speaker-id.mjs';
-import { readStoredModelId, STORE_FILE } from '../src/stores/file-store.mjs';
+import { readStoredModel, STORE_FILE } from '../src/stores/file-store.mjs';
 import { UsageError } from './cli-common.mjs';
+
+// The manifest id of the model a store was enrolled with, found by content (sha256): a store records no path, so a
+// model outside the manifest must be given again with --model (any path or name of the same file).
+async function storedModel(dir) {
+  const stored = await readStoredModel(dir);
+  if (!stored) return undefined;
+  const known = (await loadManifest()).models.find((m) => m.onnx_sha256 === stored.sha256);
+  if (known) return known.id;
+  throw new InvalidArgumentError(`the store ${dir} holds profiles of model '${stored.id}' (sha256 ` +
+    `${stored.sha256.slice(0, 12)}…), which is not in the model manifest: pass --model PATH to that .onnx ` +
+    '(any path or file name: it is recognised by its content)');
+}
 
 /** Runs fn(sid) on the store of values.store and always disposes it. `creates`: the command may start a new store. */
 export async function withStore(values, fn, { creates = false } = {}) {
@@ -17,7 +30,7 @@ export async function withStore(values, fn, { creates = false } = {}) {
     throw new InvalidArgumentError(`no store in ${values.store} (no ${STORE_FILE}): enroll a speaker first ` +
       `(speaker-id enroll --store ${values.store} NAME FILE...) or import profiles`);
   }
-  const model = values.model ?? (await readStoredModelId(values.store)) ?? undefined;
+  const model = values.model ?? (await storedModel(values.store));
   const sid = await SpeakerId.create({
     model, store: { file: values.store }, threshold: values.threshold, threads: values.threads, lazy: true,
   });

@@ -49,7 +49,9 @@ export async function loadManifest() {
 }
 
 // The family's own facts (input layout, embedding size) come from the core (Embedder); here only what the model says.
-function describe(info, source, entry = {}) {
+// The id of a model outside the manifest: its ONNX metadata model_id, else one made from its content, never from
+// where the file lies (stores and IndexedDB databases are named by it). Models are told apart by sha256.
+function describe(info, source, entry = {}, digest) {
   const family = entry.family ?? info.metadata.family;
   if (typeof family !== 'string' || !family) {
     throw new InvalidArgumentError(`${source}: the model names no family (manifest 'family' or ONNX metadata ` +
@@ -57,7 +59,7 @@ function describe(info, source, entry = {}) {
   }
   const dim = entry.embedding_dim ?? info.metadata.embedding_dim;
   return {
-    id: entry.id ?? info.metadata.model_id ?? source,
+    id: entry.id ?? info.metadata.model_id ?? `sha256-${digest.slice(0, 16)}`,
     family,
     frontend: entry.frontend ?? info.metadata.frontend ?? family,
     dim: dim === undefined ? undefined : Number(dim),
@@ -126,5 +128,5 @@ export async function resolveModel(model) {
   } catch (err) {
     throw new InvalidArgumentError(`${model} is not an ONNX model (${err.message})`);
   }
-  return { bytes, ...describe(info, model, entry), sha256: digest };
+  return { bytes, ...describe(info, model, entry, digest), sha256: digest };
 }

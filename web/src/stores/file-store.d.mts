@@ -7,3 +7,5 @@ export const STORE_FILE: string;
 export function createFileStore(dir: string, options?: { lockTimeoutMs?: number }): StoreAdapter;
 /** The model id recorded in `dir`'s store, or null when there is no store yet (reads only the header). */
 export function readStoredModelId(dir: string): Promise<string | null>;
+/** The model recorded in DIR's store (matched by sha256 and dim; the id is a label), or null when there is none. */
+export function readStoredModel(dir: string): Promise<{ id: string; sha256: string; dim: number } | null>;

@@ -630,10 +630,10 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
 }
 
 /**
- * The model id recorded in DIR's store, or null when DIR holds no store yet. Reads only the header; the records
- * are checked when a SpeakerId opens the store.
+ * The model recorded in DIR's store ({ id, sha256, dim }), or null when DIR holds no store yet. Reads only the
+ * header; the records are checked when a SpeakerId opens the store.
  */
-export async function readStoredModelId(dir) {
+export async function readStoredModel(dir) {
   const file = join(dir, STORE_FILE);
   let fh;
   try {
@@ -644,11 +644,16 @@ export async function readStoredModelId(dir) {
   }
   const where = `the file store ${file}`;
   try {
-    return (await readHeader(fh, (await fh.stat()).size, where)).model.id;
+    return (await readHeader(fh, (await fh.stat()).size, where)).model;
   } catch (err) {
     if (err instanceof Damage) throw damaged(where, err);
     throw err;
   } finally {
     await fh.close();
   }
+}
+
+/** The id (a label) of the model recorded in DIR's store, or null when DIR holds no store yet. */
+export async function readStoredModelId(dir) {
+  return (await readStoredModel(dir))?.id ?? null;
 }

@@ -4,8 +4,8 @@
 //
 // Rules every adapter follows:
 //  - It stores the speakers of ONE embedding model. open(model) binds it: a store already holding another model's
-//    profiles (id, sha256 or dim differ) rejects with ModelMismatchError (checkModelBinding); an empty store takes
-//    the model.
+//    profiles (sha256 or dim differ: a model is its content, its id only a label) rejects with ModelMismatchError
+//    (checkModelBinding); an empty store takes the model.
 //  - Input arrives validated: SpeakerId checks names and samples once, by the C++ rules, before calling the adapter.
 //    Adapters only compare names exactly and store what they are given; they validate nothing themselves.
 //  - Every mutation is atomic (all or nothing) and durable (committed) before its promise resolves.
@@ -58,11 +58,14 @@ export function checkAdapter(adapter) {
 /** The model record an adapter keeps: the descriptor's fields only, sha256 in lowercase (it compares so). */
 export const modelRecord = (m) => ({ id: m.id, sha256: m.sha256.toLowerCase(), dim: m.dim });
 
-/** Throws ModelMismatchError when `where` (e.g. "the file store /x") holds `stored`'s profiles, not `wanted`'s. */
+/**
+ * Throws ModelMismatchError when `where` (e.g. "the file store /x") holds `stored`'s profiles, not `wanted`'s: another
+ * sha256 or dim. The same file under another id (a path's label, later registered in the manifest) is the same model.
+ */
 export function checkModelBinding(where, stored, wanted) {
   const s = modelRecord(stored);
   const w = modelRecord(wanted);
-  if (s.id === w.id && s.sha256 === w.sha256 && s.dim === w.dim) return;
+  if (s.sha256 === w.sha256 && s.dim === w.dim) return;  // a model is its content; the id is its label
   throw new ModelMismatchError(`${where} holds profiles of model '${s.id}' (sha256 ${s.sha256.slice(0, 12)}…, ` +
     `dim ${s.dim}), not of '${w.id}' (sha256 ${w.sha256.slice(0, 12)}…, dim ${w.dim}); use another store or the same model`);
 }
