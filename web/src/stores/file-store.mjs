@@ -37,9 +37,49 @@
 //     as it is", and no writer touches the file.
 //   - A file is written whole (the first write, a compaction) only as a temporary file in the same directory,
 //     fsynced and renamed over the journal, then the directory is fsynced: a crash leaves the old or the new file.
-//   - Writers (several processes) are serialised by an exclusive lock file (`.lock`, holding the owner's pid and
-//     host from the moment it exists: hard-linked from a draft; a lock whose process is gone is taken over). A
-//     refused mutation or a no-op writes nothing; an append whose write or fsync fails is truncated away again.
+//   - Writers (several processes, or hosts sharing a network file system) are serialised by the lock file `.lock`
+//     (below). A refused mutation or a no-op writes nothing; an append whose write or fsync fails is truncated away
+//     again.
+//
+// The lock. `.lock` holds its owner record, `pid host nonce proc time\n`: the nonce is 32 random hex digits, new for
+// every file created; proc is `<pid namespace>:<boot id>:<start time of the pid>` from /proc (Linux), '-' elsewhere;
+// time is when it was created (ISO 8601); an earlier version's `pid host time` has no nonce and its record's hash
+// stands in for one. Every file of the protocol (`.lock` and the break markers
+// `.lock.break.<nonce>`) is created whole: its record is written to a draft of our own
+// (`.lock.draft.<pid>.<nonce>.<host>`), which is then hard-linked under the file's name (EEXIST: it exists). From the
+// moment such a file exists it names its owner, so a writer killed at any moment leaves at most a file of an owner
+// that is gone, or a draft, and neither blocks anyone.
+//   - Gone: the record is of this host and of this pid namespace, and its pid runs no process, or a zombie, or a
+//     process started at another time (the pid was reused), or this host booted since. Anything else counts as live,
+//     also what this process cannot check: an owner on another host (its pid means nothing here), or in another pid
+//     namespace (a container with this host name). A live `.lock` is waited for up to lockTimeoutMs, then StoreError
+//     names its owner and since when and says to remove `.lock` if that writer is gone; nothing was written.
+//   - Taking over: a file whose owner is gone is removed only by the writer that wins the exclusive creation of the
+//     break marker `.lock.break.<the file's nonce>`, and only if, re-read, it still carries that nonce; the winner
+//     removes the file, then its marker, and everyone looks again. A marker whose owner is gone is broken by the same
+//     rule with the marker's nonce (the recursion only grows with crashes during takeovers).
+//   - Release: the owner removes `.lock` if it still carries its nonce (it always does, unless a user removed it by
+//     hand meanwhile: then the next owner's lock stays).
+//   - Never two owners. Each nonce goes into one creation, which succeeds once at most, so no name ever comes back
+//     with a nonce it lost. A file is removed (a) by its owner, or (b) by the winner of its marker right after
+//     re-reading that it carries the nonce expected. (a) removes its own file: while the owner is alive nobody
+//     judges it gone, so nobody else removes that file. In (b) the owner is gone, and anyone else removing the file
+//     would have to hold the same marker at the same time: the marker is created exclusively and, its owner being
+//     alive, removed by nobody but that owner, after its unlink. So every unlink removes the file that carried the
+//     nonce checked, and the `.lock` of a live owner is removed by nobody but that owner.
+//   - Leftovers, removed under a lock we own: drafts of gone writers (names nobody else creates), markers of gone
+//     owners (broken by the rule), and compactions' temporary files (only an owner of the lock writes one, so any
+//     found under our lock is a dead owner's; a live writer's is never touched).
+//   - Network file systems: link() is atomic on NFS, and the re-reads are opens (close-to-open consistency). A link
+//     whose reply was lost and resent can answer EEXIST although it was made: the writer then reads its own nonce
+//     back and owns the file. Only the host (and pid namespace) of an owner can tell it is gone, and takes it over;
+//     writers on other hosts wait for it, then get the StoreError above. Host names must differ between machines
+//     sharing a store (a pid of another machine of the same name would be judged here).
+//   - Limits: a file system without hard links (FAT, exFAT) gets an exclusive create, then the write, so a kill
+//     between the two leaves an empty lock nobody takes over (the StoreError says to remove it). A power loss may
+//     leave `.lock` without its record in the same way.
+//   - Tests: the environment variable SID_TEST_CRASH_AT=<step> makes a writer SIGKILL itself at that step
+//     (lock-draft, lock-linked, locked, break-draft, break-linked, break-claimed, break-removed).
 //
 // Compaction: when the dead bytes (everything later records overtook) would exceed the live bytes (the size of the
 // state written whole), the mutation writes the new state whole (header + one ADD record) instead of appending, after
@@ -52,8 +92,8 @@
 // Each adapter keeps a view of the journal (names, where each sample lies, the end): a writer or version() reads
 // only what others appended since its last look; load() and compaction read and check the whole file. (Damage to
 // bytes a view has already read is found by the next load(), which every SpeakerId does when it opens the store.)
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +104,9 @@ import { SpeakerRecords } from './speaker-records.mjs';
 
 export const STORE_FILE = 'profiles.sidp';
 const LOCK_FILE = '.lock';
-const LOCK_DRAFT = `${LOCK_FILE}.`;   // `.lock.<host>.<pid>`: a lock being created
+const LOCK_DRAFT = `${LOCK_FILE}.draft.`;   // `.lock.draft.<pid>.<nonce>.<host>`: a lock file being created
+const LOCK_BREAK = `${LOCK_FILE}.break.`;   // `.lock.break.<nonce>`: the file of that nonce is being taken over
+const OLD_DRAFT = `${LOCK_FILE}.`;          // `.lock.<host>.<pid>`: an earlier version's draft
 const TMP_PREFIX = `.${STORE_FILE}.`;
 
 const MAGIC = 'SIDJ';
@@ -88,6 +130,12 @@ const fromUtf8 = new TextDecoder();
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// ---- the lock's owner records (the header's "The lock") -------------------------------------------------------
+
+const HOST = hostname();
+const NONCE = /^[0-9a-f]{32}$/;
+const PID = /^[1-9][0-9]*$/;
+
 function processAlive(pid) {
   try {
     process.kill(pid, 0);
@@ -95,6 +143,73 @@ function processAlive(pid) {
   } catch (err) {
     return err.code === 'EPERM';
   }
+}
+
+// A process as /proc shows it (Linux): { state, start (clock ticks after boot) }, or null.
+function procStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');   // the fields after the command name: 3, 4, ...
+    return { state: f[0], start: f[19] };                         // fields 3 and 22
+  } catch {
+    return null;
+  }
+}
+
+// This process: { ns, boot, id: `${ns}:${boot}:${start}` } where /proc tells, else null.
+const PROC = (() => {
+  try {
+    const ns = readlinkSync('/proc/self/ns/pid').replace(/[^0-9]/g, '');
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const self = procStat(process.pid);
+    return ns && boot && self ? { ns, boot, id: `${ns}:${boot}:${self.start}` } : null;
+  } catch {
+    return null;
+  }
+})();
+
+// Tests only: SIGKILL this process on reaching the named step of the lock protocol (tests/js/file-store-lock.test.mjs).
+const CRASH_AT = process.env.SID_TEST_CRASH_AT;
+const crashPoint = (step) => {
+  if (step === CRASH_AT) process.kill(process.pid, 'SIGKILL');
+};
+
+const ownerRecord = (nonce) => `${process.pid} ${HOST} ${nonce} ${PROC?.id ?? '-'} ${new Date().toISOString()}\n`;
+
+/** An owner record -> { pid, host, nonce, proc, since }, or null when it names no process. */
+function parseOwner(text) {
+  const f = text.trim().split(' ');
+  if (!PID.test(f[0]) || !f[1]) return null;
+  const pid = Number(f[0]);
+  if (f.length === 5 && NONCE.test(f[2])) return { pid, host: f[1], nonce: f[2], proc: f[3], since: f[4] };
+  // An earlier version's `pid host time`: the record itself stands in for the nonce.
+  return { pid, host: f[1], nonce: createHash('sha256').update(text).digest('hex').slice(0, 32), proc: '-',
+    since: f.slice(2).join(' ') || 'an unknown time' };
+}
+
+/**
+ * 'gone' (it will never act again), 'live', or what cannot be checked from here: 'other-host', 'other-ns' (another
+ * pid namespace, a container with this host name).
+ */
+function ownerState(o) {
+  if (o.host !== HOST) return 'other-host';
+  const known = PROC !== null && o.proc !== '-';
+  const [ns, boot, start] = o.proc.split(':');
+  if (known && ns !== PROC.ns) return 'other-ns';
+  if (known && boot !== PROC.boot) return 'gone';   // written before this host booted
+  if (!processAlive(o.pid)) return 'gone';
+  const now = procStat(o.pid);
+  if (now && (now.state === 'Z' || now.state === 'X')) return 'gone';   // exited, not yet reaped
+  if (known && now && now.start !== start) return 'gone';               // the pid now runs another process
+  return 'live';
+}
+
+function describeOwner(o, state) {
+  if (!o) return 'a writer whose owner record cannot be read';
+  const who = state === 'other-host' ? `process ${o.pid} on host ${o.host}`
+    : state === 'other-ns' ? `process ${o.pid} of another pid namespace (a container) on host ${o.host}`
+      : `process ${o.pid} on this host (${o.host})`;
+  return `${who}, since ${o.since}`;
 }
 
 // ---- encoding ---------------------------------------------------------------------------------------------------
@@ -438,56 +553,141 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
     }
   }
 
-  // Creates the lock already holding its owner line: written to a draft of our own, then hard-linked as `.lock`
-  // (EEXIST while held). A writer killed at any moment so leaves no lock or one naming it, which the next writer
-  // takes over. (Creating `.lock`, then writing it, left an empty lock that nobody takes over when the kill came
-  // during the creation, which can wait for the file system's journal after our fsyncs.) File systems without
-  // hard links (FAT, exFAT) get that exclusive create.
-  function createLock(me) {
-    const draft = join(dir, `${LOCK_DRAFT}${hostname()}.${process.pid}`);
-    writeFileSync(draft, me);
+  // Creates `path` holding a new owner record of ours, all at once: written to a draft of our own, then hard-linked
+  // as `path`. -> { nonce, made }: made is false when `path` exists (EEXIST; a caller that reads it back and finds
+  // `nonce` made it after all: a resent NFS link). File systems without hard links (FAT, exFAT) get an exclusive create.
+  function createOwned(path, kind) {
+    const nonce = randomBytes(16).toString('hex');
+    const record = ownerRecord(nonce);
+    const draft = join(dir, `${LOCK_DRAFT}${process.pid}.${nonce}.${HOST}`);
     try {
-      linkSync(draft, lockPath);
+      writeFileSync(draft, record);
+      crashPoint(`${kind}-draft`);
+      try {
+        linkSync(draft, path);
+      } catch (err) {
+        if (err.code !== 'EPERM' && err.code !== 'ENOTSUP') throw err;
+        writeFileSync(path, record, { flag: 'wx' });
+      }
+      crashPoint(`${kind}-linked`);
+      return { nonce, made: true };
     } catch (err) {
-      if (err.code !== 'EPERM' && err.code !== 'ENOTSUP') throw err;
-      writeFileSync(lockPath, me, { flag: 'wx' });
+      if (err.code === 'EEXIST') return { nonce, made: false };
+      throw err;
     } finally {
       rmSync(draft, { force: true });
     }
   }
 
-  async function lock() {
-    const deadline = Date.now() + lockTimeoutMs;
-    const me = `${process.pid} ${hostname()} ${new Date().toISOString()}\n`;
-    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-      try {
-        createLock(me);
-        return;
-      } catch (err) {
-        if (err.code !== 'EEXIST') throw ioError(`create the lock ${lockPath}`, err);
-      }
-      // Take over a lock whose owner died (same host only: a pid means nothing elsewhere).
-      const owner = await readFile(lockPath, 'utf8').catch(() => '');
-      const [pid, host] = owner.split(' ');
-      if (host === hostname() && Number(pid) > 0 && !processAlive(Number(pid))) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new StoreError(`file store ${dir} is locked by another writer (${owner.trim() || 'unknown'}) for more than ` +
-          `${lockTimeoutMs} ms; remove ${lockPath} if that process is gone`);
-      }
-      await sleep(wait);
+  // -> { owner } (null: no owner record), or null when `path` is not there.
+  async function readOwner(path) {
+    try {
+      return { owner: parseOwner(await readFile(path, 'utf8')) };
+    } catch (err) {
+      if (err.code === 'ENOENT') return null;
+      throw err;
     }
   }
 
-  // Temporary files of a writer that crashed mid-compaction, and lock drafts of dead writers on this host.
+  // Removes `path`, whose owner `owner` is gone, by the header's rule: as the winner of its break marker, if it
+  // still carries owner's nonce. -> null: done, or nothing to do, look again now; else { path, owner, state } of the
+  // live writer that is taking it over (wait).
+  async function breakGone(path, owner, depth = 0) {
+    const marker = join(dir, `${LOCK_BREAK}${owner.nonce}`);
+    const { nonce, made } = createOwned(marker, 'break');
+    if (!made) {
+      const found = await readOwner(marker);
+      if (!found) return null;   // its taker just finished
+      const holder = found.owner;
+      if (holder?.nonce !== nonce) {
+        const state = holder ? ownerState(holder) : 'unreadable';
+        if (state === 'gone' && depth < 16) return breakGone(marker, holder, depth + 1);
+        return { path: marker, owner: holder, state };
+      }
+    }
+    try {
+      crashPoint('break-claimed');
+      if ((await readOwner(path))?.owner?.nonce === owner.nonce) {
+        await rm(path, { force: true });
+        crashPoint('break-removed');
+      }
+    } finally {
+      await rm(marker, { force: true });
+    }
+    return null;
+  }
+
+  function lockedError({ path, owner, state, takenOverBy }) {
+    const unchecked = state === 'other-host' || state === 'other-ns'
+      ? '; this host cannot tell whether that writer still runs' : '';
+    if (takenOverBy) {
+      return new StoreError(`file store ${dir} is locked by ${describeOwner(owner, state)}, which is gone, and ` +
+        `${describeOwner(takenOverBy.owner, takenOverBy.state)} has been taking the lock over for more than ` +
+        `${lockTimeoutMs} ms; remove ${takenOverBy.path} if that writer is gone`);
+    }
+    return new StoreError(`file store ${dir} is locked by ${describeOwner(owner, state)} for more than ` +
+      `${lockTimeoutMs} ms${unchecked}; remove ${path} if that writer is gone`);
+  }
+
+  // Takes the lock (the header's "The lock") -> our nonce.
+  async function lock() {
+    const deadline = Date.now() + lockTimeoutMs;
+    let wait = 5;
+    for (;;) {
+      let blocker;
+      try {
+        const { nonce, made } = createOwned(lockPath, 'lock');
+        if (made) return nonce;
+        const found = await readOwner(lockPath);
+        if (!found) continue;   // released meanwhile
+        const { owner } = found;
+        if (owner?.nonce === nonce) return nonce;
+        const state = owner ? ownerState(owner) : 'unreadable';
+        blocker = { path: lockPath, owner, state };
+        if (state === 'gone') {
+          blocker.takenOverBy = await breakGone(lockPath, owner);
+          if (!blocker.takenOverBy) continue;
+        }
+      } catch (err) {
+        throw ioError(`create the lock ${lockPath}`, err);
+      }
+      if (Date.now() > deadline) throw lockedError(blocker);
+      await sleep(wait);
+      wait = Math.min(wait * 2, 100);
+    }
+  }
+
+  async function unlock(nonce) {
+    try {
+      if ((await readOwner(lockPath))?.owner?.nonce === nonce) await rm(lockPath, { force: true });
+    } catch (err) {
+      throw ioError(`remove the lock ${lockPath}`, err);
+    }
+  }
+
+  // Under our lock: what dead writers left (the header's "Leftovers").
   async function removeLeftovers() {
-    const drafts = `${LOCK_DRAFT}${hostname()}.`;
+    const oldDrafts = `${OLD_DRAFT}${HOST}.`;
     for (const name of await readdir(dir).catch(() => [])) {
-      const draftOf = name.startsWith(drafts) ? Number(name.slice(drafts.length)) : 0;
-      if ((name.startsWith(TMP_PREFIX) && name.endsWith('.tmp')) || (draftOf > 0 && !processAlive(draftOf))) {
-        await rm(join(dir, name), { force: true });
+      const path = join(dir, name);
+      if (name.startsWith(TMP_PREFIX) && name.endsWith('.tmp')) {
+        await rm(path, { force: true });
+      } else if (name.startsWith(LOCK_DRAFT)) {
+        const [pid, nonce, ...host] = name.slice(LOCK_DRAFT.length).split('.');
+        if (host.join('.') !== HOST || !PID.test(pid)) continue;
+        let gone = !processAlive(Number(pid));
+        if (!gone) {   // its pid runs: a complete record tells whether it is still the writer's
+          const text = await readFile(path, 'utf8').catch(() => '');
+          const o = text.endsWith('\n') ? parseOwner(text) : null;
+          gone = o?.nonce === nonce && o.pid === Number(pid) && ownerState(o) === 'gone';
+        }
+        if (gone) await rm(path, { force: true });
+      } else if (name.startsWith(LOCK_BREAK)) {
+        const owner = (await readOwner(path))?.owner;
+        if (owner && ownerState(owner) === 'gone') await breakGone(path, owner);
+      } else if (name.startsWith(oldDrafts) && PID.test(name.slice(oldDrafts.length))
+        && !processAlive(Number(name.slice(oldDrafts.length)))) {
+        await rm(path, { force: true });
       }
     }
   }
@@ -554,8 +754,9 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
     } catch (err) {
       throw ioError('create the directory', err);
     }
-    await lock();
+    const nonce = await lock();
     try {
+      crashPoint('locked');
       return await guarded(async () => {
         await removeLeftovers();
         const fh = await openIfExists(file, 'r+');
@@ -570,7 +771,7 @@ export function createFileStore(dir, { lockTimeoutMs = 15000 } = {}) {
         }
       });
     } finally {
-      await rm(lockPath, { force: true });
+      await unlock(nonce);
     }
   }
 
