@@ -33,9 +33,27 @@ export interface DecodedAudio {
   sampleRate: number;
   channels: number;
   interleaved: Float32Array;
+  /** Only when the file declares more audio than could be decoded (cut off, or a damaged frame). */
+  partialDecode?: PartialDecode;
 }
 
-export type QualityCode = 'too_short' | 'no_voice' | 'clipping' | 'too_quiet';
+/**
+ * A file that decoded only in part: the decoders stop at a damaged frame or at the cut and return the audio before
+ * it. Detected where the container declares its length: FLAC (STREAMINFO total samples; more than one block short)
+ * and Ogg Opus / Vorbis (the last page's granule position; more than 10 ms short). Not reported: MP3, other
+ * containers, and WAV (the core decodes the whole frames a cut data chunk holds).
+ */
+export interface PartialDecode {
+  format: 'flac' | 'ogg';
+  /** What the container declares, seconds. */
+  declaredSec: number;
+  /** What was decoded (and is used), seconds. */
+  decodedSec: number;
+}
+
+/** too_short / no_voice refuse a recording; clipping / too_quiet are warnings (refusals with strict: true);
+ *  partial_decode is a warning: only the part of a damaged file before the damage was decoded and used. */
+export type QualityCode = 'too_short' | 'no_voice' | 'clipping' | 'too_quiet' | 'partial_decode';
 
 export interface QualityIssue {
   code: QualityCode;
@@ -50,6 +68,8 @@ export interface QualityReport {
   peakDbfs: number;
   clippedFraction: number;
   issues: QualityIssue[];
+  /** Only for a file decoded in part (then also a partial_decode issue): the figures are of the decoded part. */
+  partialDecode?: PartialDecode;
 }
 
 export interface QualityOptions {
