@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// npm run models:fetch -- resemblyzer|ecapa [--weights FILE] [--hparams FILE]
+// node models/fetch.mjs resemblyzer|ecapa [--weights FILE] [--hparams FILE]
+//   (in a checkout also `npm run models:fetch -- ...`; in a project that installed the package
+//   `node node_modules/speaker-id/models/fetch.mjs ...`: that project has no models:fetch script)
 // Downloads the real upstream weights (or takes files obtained elsewhere), verifies them, exports them to ONNX with
 // models/export.py and registers them in the user's model cache (outside the repository):
 //   $SPEAKER_ID_CACHE or $XDG_CACHE_HOME/speaker-id or ~/.cache/speaker-id   ->  <id>.onnx + manifest.json
 // Offline it fails within seconds and says what to download and how to pass it with --weights.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +19,14 @@ const PYTHON = '/usr/bin/python3';
 
 const MANIFEST = join(ROOT, 'models/manifest.json');
 const FAMILY_IDS = { resemblyzer: 'resemblyzer', ecapa: 'ecapa-voxceleb' };
+
+/** This script as a command that runs from the working directory (relative below it, else absolute). */
+function selfCommand() {
+  const self = fileURLToPath(import.meta.url);
+  const rel = relative(process.cwd(), self);
+  const path = rel && !isAbsolute(rel) && rel.split(sep)[0] !== '..' ? rel : self;
+  return `node ${/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`}`;
+}
 
 /** The manifest entry of a fetchable upstream model; its `source` says what to download and how to verify it. */
 export function fetchableEntry(family) {
@@ -113,7 +123,7 @@ async function main() {
       `models:fetch: ${err.message}`,
       'This machine cannot reach the internet (or the host refused). Download these files elsewhere:',
       ...Object.values(source.source).map((s) => `  ${s.url}`),
-      `then run: npm run models:fetch -- ${family} ${flags}`,
+      `then run: ${selfCommand()} ${family} ${flags}`,
     ].join('\n'));
     return 1;
   }
@@ -135,7 +145,16 @@ async function main() {
   return 0;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (not imported by the tests). Through a symlinked install (pnpm, npm link) argv[1] is the link and
+// import.meta.url the real file: compared as real paths, else the command would exit 0 having done nothing.
+const invoked = (() => {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invoked) {
   try {
     process.exitCode = await main();
   } catch (err) {

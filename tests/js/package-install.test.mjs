@@ -1,5 +1,6 @@
 // The package as users get it: `npm pack` of this checkout, installed into a fresh project outside the repository,
-// enrolls and identifies through the API and the CLI; the tarball carries the LICENSE and the built core; packing
+// enrolls and identifies through the API and the CLI; a model not fetched yet is refused with a fetch command that
+// exists there (no `npm run models:fetch` script in the user's project); the tarball carries the LICENSE and the built core; packing
 // a checkout whose core cannot be built is refused with what to do, instead of making a broken package.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +51,16 @@ test('the packed tarball installs into a fresh project and works there', { timeo
   const id = spawnSync(cli, ['identify', '--store', store, '--json', speech('1688', '142285-0005')], { cwd: app, encoding: 'utf8' });
   assert.equal(id.status, 0, id.stderr);
   assert.equal(JSON.parse(id.stdout).speaker, '1688');
+
+  const env = { ...process.env, SPEAKER_ID_CACHE: join(work, 'cache') };
+  const unfetched = spawnSync(cli, ['embed', '--model', 'ecapa-voxceleb', speech('1688', '142285-0000')], { cwd: app, encoding: 'utf8', env });
+  assert.equal(unfetched.status, 2, unfetched.stderr);
+  const command = /not downloaded yet: run `([^`]+)`/.exec(unfetched.stderr)?.[1];
+  assert.equal(command, 'node node_modules/speaker-id/models/fetch.mjs ecapa', unfetched.stderr);
+  // The command runs there: the fetch script answers (a --weights file that does not exist: no download).
+  const fetch = spawnSync('bash', ['-c', `${command} --weights ${join(work, 'nope.ckpt')}`], { cwd: app, encoding: 'utf8', env });
+  assert.equal(fetch.status, 2, fetch.stderr);
+  assert.match(fetch.stderr, /cannot read --weights/);
 });
 
 test('prepack refuses to pack a checkout whose core is missing and cannot be built', () => {

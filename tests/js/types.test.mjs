@@ -1,12 +1,22 @@
-// The TypeScript declarations (web/src/index.d.ts) compile under --strict, accept the documented usage and reject
-// misuse (tests/types/usage.ts, resolved as the package itself via package.json "exports"/"types").
+// The TypeScript declarations (web/src/index.d.ts, web/src/stores/*.d.mts) compile under --strict without
+// skipLibCheck, accept the documented usage and reject misuse (tests/types/*.ts, resolved as the package itself via
+// package.json "exports"/"types"), in a DOM project and in Node-only projects (no DOM lib: the declarations must not
+// need IDBFactory, WebAssembly or Blob from it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './helpers.mjs';
 
-test('tsc --strict accepts tests/types/usage.ts against the package declarations', () => {
-  const r = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tests/types`],
-    { encoding: 'utf8', cwd: ROOT });
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-});
+const tsc = (config) => spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tests/types/${config}`],
+  { encoding: 'utf8', cwd: ROOT });
+
+for (const [config, what] of [
+  ['tsconfig.json', 'DOM project (lib ES2022 + DOM): usage.ts, dom-usage.ts'],
+  ['tsconfig.node.json', 'Node project (lib ES2022, types node, no DOM): usage.ts, node-usage.ts'],
+  ['tsconfig.es.json', 'bare project (lib ES2022, no DOM, no @types/node): es-usage.ts'],
+]) {
+  test(`tsc --strict, skipLibCheck off, accepts the package declarations in a ${what}`, () => {
+    const r = tsc(config);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  });
+}

@@ -15,6 +15,9 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   const report: QualityReport = one.quality;
   const many = await sid.enroll('ann', [file, blob]);
   const reports: QualityReport[] = many.quality;
+  const damaged = report.issues.some((i) => i.code === 'partial_decode');
+  const missingSec: number | undefined = report.partialDecode && report.partialDecode.declaredSec - report.partialDecode.decodedSec;
+  console.log(damaged, missingSec, report.partialDecode?.format === 'flac');
   const who: IdentifyResult = await sid.identify(file, { topK: 3 });
   const name: string | null = who.speaker;
   const { accepted, score } = await sid.verify('ann', blob, { threshold: 0.6 });

@@ -35,3 +35,8 @@ export async function readInput(file, ErrorClass = InvalidAudioError) {
 }
 
 export const out = (line) => process.stdout.write(line + '\n');
+
+/** A quality report's issues (clipping, too quiet, partly decoded, ...) as warnings on stderr naming the file. */
+export function warnQuality(file, quality) {
+  for (const issue of quality.issues) process.stderr.write(`speaker-id: warning: ${file}: ${issue.message}\n`);
+}

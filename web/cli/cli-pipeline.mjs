@@ -9,13 +9,16 @@ import { Embedder } from '../src/embedder.mjs';
 import { FRONTENDS, runFrontend } from '../src/frontends.mjs';
 import { resolveModel } from '../src/model-registry.mjs';
 import { encodeNpy } from '../src/npy.mjs';
+import { partialDecodeMessage } from '../src/quality.mjs';
 import { forFile, readInput } from './cli-common.mjs';
 
 export { FRONTENDS };
 
 async function decodeFile(core, file) {
   const bytes = await readInput(file);
-  return forFile(file, () => decodeAudio(core, bytes));
+  const audio = await forFile(file, () => decodeAudio(core, bytes));
+  if (audio.partialDecode) process.stderr.write(`speaker-id: warning: ${file}: ${partialDecodeMessage(audio.partialDecode)}\n`);
+  return audio;
 }
 
 /** The front-end stages of `file` -> runFrontend's result ({ stages, durationSec, sampleRate, channels, ... }). */

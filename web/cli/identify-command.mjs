@@ -1,7 +1,7 @@
 // `speaker-id identify` (1:N) and `speaker-id verify` (1:1) against the file store.
 import { AudioTooShortError, ClippingError, InvalidAudioError, NoVoiceError, SpeakerIdError,
   TooQuietError } from '../src/errors.mjs';
-import { UsageError, fileError, forFile, out, readInput } from './cli-common.mjs';
+import { UsageError, fileError, forFile, out, readInput, warnQuality } from './cli-common.mjs';
 import { STORE, commandOptions, integer } from './cli-options.mjs';
 import { withStore } from './store-session.mjs';
 
@@ -10,7 +10,8 @@ const round = (x) => Math.round(x * 1e4) / 1e4;
 export const identifyCommand = {
   usage: `usage: speaker-id identify --store DIR [--top-k K] [--threshold T] [--json] FILE...
   One line per FILE; with --json: {"file", "speaker": name|null, "score", "candidates": [{"name", "score"}], ...}.
-  speaker is null (unknown) when the best score is below the threshold. A FILE that cannot be used gets
+  speaker is null (unknown) when the best score is below the threshold; quality warnings (clipping, too quiet, a FILE
+  decoded only in part) go to stderr, or are in "quality" with --json. A FILE that cannot be used gets
   {"file", "error": {"code", "message"}} (and its reason on stderr); the exit code is then 2.`,
   options: commandOptions(STORE, {
     'top-k': { type: 'string', default: '5', parse: integer(0), help: '--top-k K       candidates listed per file (default 5)' },
@@ -27,6 +28,7 @@ export const identifyCommand = {
             out(JSON.stringify({ file, speaker: r.speaker, score: round(r.score), candidates, threshold: r.threshold,
               quality: r.quality }));
           } else {
+            warnQuality(file, r.quality);
             out(`${file}\t${r.speaker ?? 'unknown'}\t${r.score.toFixed(4)}`);
           }
         } catch (err) {
@@ -64,6 +66,7 @@ export const verifyCommand = {
         out(JSON.stringify({ file, speaker: name, accepted: r.accepted, score: round(r.score), threshold: r.threshold,
           quality: r.quality }));
       } else {
+        warnQuality(file, r.quality);
         out(`${file}\t${name}\t${r.accepted ? 'accepted' : 'rejected'}\t${r.score.toFixed(4)}`);
       }
       return 0;

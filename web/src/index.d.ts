@@ -1,11 +1,22 @@
-// TypeScript declarations of the speaker-id public API (web/src/index.mjs). Checked by tests/types (tsc --strict).
+// TypeScript declarations of the speaker-id public API (web/src/index.mjs). Checked by tests/types (tsc --strict,
+// skipLibCheck off) in a DOM project and in Node-only projects ("lib": ["ES2022"], with or without @types/node).
+
+// The few host types the API mentions (Blob, IDBFactory, WebAssembly.Module) are not in every project's lib: Node
+// projects have no DOM lib. Each is the host's own type where the project declares it (so DOM users keep the exact
+// types) and, where it does not, what the library needs of it (or nothing, for a Blob a project cannot name).
+type HostBlob = typeof globalThis extends { Blob: { prototype: infer B } } ? B : never;
+/** The host's IDBFactory (DOM lib); without the DOM lib, any object that opens databases (e.g. fake-indexeddb). */
+export type IndexedDbFactory = typeof globalThis extends { IDBFactory: { prototype: infer F } } ? F
+  : { open(name: string, version?: number): unknown };
+/** The host's WebAssembly.Module (DOM lib); without the DOM lib, an object. */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : object;
 
 /** Audio a SpeakerId accepts. Encoded bytes: WAV (C++ decoder), FLAC/Ogg/MP3/Opus (WebAudio or wasm decoders). */
 export type AudioInput =
   | ArrayBuffer
   | Uint8Array
   | DataView
-  | Blob
+  | HostBlob
   | AudioBufferLike
   | { samples: Float32Array; sampleRate: number }
   | DecodedAudio;
@@ -22,9 +33,27 @@ export interface DecodedAudio {
   sampleRate: number;
   channels: number;
   interleaved: Float32Array;
+  /** Only when the file declares more audio than could be decoded (cut off, or a damaged frame). */
+  partialDecode?: PartialDecode;
 }
 
-export type QualityCode = 'too_short' | 'no_voice' | 'clipping' | 'too_quiet';
+/**
+ * A file that decoded only in part: the decoders stop at a damaged frame or at the cut and return the audio before
+ * it. Detected where the container declares its length: FLAC (STREAMINFO total samples; more than one block short)
+ * and Ogg Opus / Vorbis (the last page's granule position; more than 10 ms short). Not reported: MP3, other
+ * containers, and WAV (the core decodes the whole frames a cut data chunk holds).
+ */
+export interface PartialDecode {
+  format: 'flac' | 'ogg';
+  /** What the container declares, seconds. */
+  declaredSec: number;
+  /** What was decoded (and is used), seconds. */
+  decodedSec: number;
+}
+
+/** too_short / no_voice refuse a recording; clipping / too_quiet are warnings (refusals with strict: true);
+ *  partial_decode is a warning: only the part of a damaged file before the damage was decoded and used. */
+export type QualityCode = 'too_short' | 'no_voice' | 'clipping' | 'too_quiet' | 'partial_decode';
 
 export interface QualityIssue {
   code: QualityCode;
@@ -39,6 +68,8 @@ export interface QualityReport {
   peakDbfs: number;
   clippedFraction: number;
   issues: QualityIssue[];
+  /** Only for a file decoded in part (then also a partial_decode issue): the figures are of the decoded part. */
+  partialDecode?: PartialDecode;
 }
 
 export interface QualityOptions {
@@ -129,7 +160,7 @@ export interface IndexedDbStoreOptions {
   /** Database name prefix (one database per model: `${name}/${model.id}`). Default 'speaker-id'. */
   name?: string;
   /** The IndexedDB factory. Default: globalThis.indexedDB. */
-  indexedDB?: IDBFactory;
+  indexedDB?: IndexedDbFactory;
   /** How long open() waits for another tab that blocks a schema upgrade. Default 10000 ms. */
   blockedTimeoutMs?: number;
 }
@@ -153,7 +184,7 @@ export interface CreateOptions {
    *  enhancement first (energy trim 30 dB, best 3 s window, peak 0.9, pre-emphasis 0.97). */
   preprocess?: Preprocess;
   /** The core's .wasm as a precompiled module (required in Cloudflare workerd). */
-  wasmModule?: WebAssembly.Module;
+  wasmModule?: WasmModule;
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
@@ -253,7 +284,7 @@ export function errorFromCode(code: string, message: string): SpeakerIdError;
 
 // ---- lower-level building blocks ---------------------------------------------------------------------------------
 
-export function loadCore(options?: { wasmModule?: WebAssembly.Module; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<unknown>;
+export function loadCore(options?: { wasmModule?: WasmModule; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<unknown>;
 export function decodeAudio(core: unknown, bytes: ArrayBuffer | ArrayBufferView): Promise<DecodedAudio>;
 export function sniffContainer(bytes: Uint8Array): string;
 export function toDecodedAudio(core: unknown, audio: AudioInput): Promise<DecodedAudio>;

@@ -6,6 +6,7 @@ import { readOnnxInfo } from './onnx-metadata.mjs';
 import { hasNodeApis } from './runtime.mjs';
 
 const MANIFEST_URL = new URL('../../models/manifest.json', import.meta.url);
+const PACKAGE_URL = new URL('../../', import.meta.url);
 
 async function readBytes(url) {
   if (url.protocol === 'file:') {
@@ -22,7 +23,7 @@ export async function sha256Hex(bytes) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-// Models fetched with `npm run models:fetch` are registered in the user's cache (Node only), see models/fetch.mjs.
+// Models fetched with models/fetch.mjs (`npm run models:fetch` in a checkout) are registered in the user's cache (Node only), see models/fetch.mjs.
 async function userManifest() {
   if (!hasNodeApis) return { models: [] };
   const { homedir } = await import('node:os');
@@ -77,6 +78,30 @@ export async function defaultModelId() {
   return entry.id;
 }
 
+const shellWord = (w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+
+// Why a manifest model without a file cannot be used, with the command that fetches it. The manifest's `fetch` is
+// the script (relative to the package root) and its arguments; the command names the script as this installation
+// has it (`node models/fetch.mjs ...` in a checkout, `node node_modules/speaker-id/models/fetch.mjs ...` in a
+// project that installed the package), since only a checkout has the `models:fetch` npm script.
+async function notFetched(model, fetch) {
+  const [script, ...args] = String(fetch ?? '').split(' ');
+  const url = new URL(script, PACKAGE_URL);
+  if (!hasNodeApis || url.protocol !== 'file:') {
+    return `model '${model}' is not downloaded yet and this runtime has no model cache: fetch it in Node ` +
+      `(node node_modules/speaker-id/${script} ${args.join(' ')}), then pass the exported .onnx by path or URL`;
+  }
+  const { isAbsolute, relative, sep } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  let path = fileURLToPath(url);
+  try {
+    const rel = relative(process.cwd(), path);
+    if (rel && !isAbsolute(rel) && rel.split(sep)[0] !== '..') path = rel;
+  } catch { /* no access to the working directory (Deno without --allow-read): the absolute path */ }
+  return `model '${model}' is not downloaded yet: run \`${['node', path, ...args].map(shellWord).join(' ')}\` ` +
+    '(offline: it says what to download and how to pass the files)';
+}
+
 /** Resolve `model` (manifest id or .onnx path/URL; default: the embedded model) -> { bytes, ...description }. */
 export async function resolveModel(model) {
   if (model === undefined || model === null) model = await defaultModelId();
@@ -96,10 +121,7 @@ export async function resolveModel(model) {
       throw new InvalidArgumentError(`unknown model '${model}'; known ids: ${ids.length ? ids.join(', ') : '(none)'}, ` +
         'or give a path to an .onnx exported by models/export.py');
     }
-    if (!entry.path) {
-      throw new InvalidArgumentError(`model '${model}' is not downloaded yet: run \`${entry.fetch}\` ` +
-        '(offline: it says what to download and how to pass the files)');
-    }
+    if (!entry.path) throw new InvalidArgumentError(await notFetched(model, entry.fetch));
     url = new URL(entry.path, MANIFEST_URL);
   }
   let bytes;

@@ -67,11 +67,21 @@ export function combineMeasurements(parts) {
 
 const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
+const FORMAT_NAMES = { flac: 'the FLAC header declares', ogg: "the Ogg stream's last page declares" };
+
+/** The one-line warning of decodeAudio's `partialDecode` ({ format, declaredSec, decodedSec }). */
+export function partialDecodeMessage({ format, declaredSec, decodedSec }) {
+  return `decoded ${decodedSec.toFixed(2)} s of the ${declaredSec.toFixed(2)} s ${FORMAT_NAMES[format] ?? 'the file declares'}: ` +
+    'the rest is cut off or damaged, only the decoded part is used';
+}
+
 /**
  * The quality report of one recording from its measurements: the numbers plus `issues` ([{ code, message }],
- * codes too_short | no_voice | clipping | too_quiet) for the given use ('enroll' | 'identify').
+ * codes too_short | no_voice | clipping | too_quiet | partial_decode) for the given use ('enroll' | 'identify').
+ * `partialDecode` (decodeAudio's, when the file declares more audio than could be decoded) is kept in the report
+ * and is a partial_decode issue: the measurements and the embedding are of the decoded part only.
  */
-export function qualityReport(m, o, use) {
+export function qualityReport(m, o, use, partialDecode) {
   const issues = [];
   const minSpeech = use === 'enroll' ? o.minSpeechSec : o.minIdentifySpeechSec;
   if (m.speechWindows === 0) {
@@ -87,10 +97,16 @@ export function qualityReport(m, o, use) {
     issues.push({ code: 'too_quiet', message: `speech level ${m.speechDbfs.toFixed(1)} dBFS is below ${o.quietDbfs} dBFS: ` +
       'speak closer to the microphone or raise the gain' });
   }
-  return {
+  const report = {
     durationSec: round(m.durationSec), speechSec: round(m.speechSec), speechDbfs: round(m.speechDbfs, 2),
     peakDbfs: round(m.peakDbfs, 2), clippedFraction: round(m.clippedFraction, 6), issues,
   };
+  if (partialDecode) {
+    const { format, declaredSec, decodedSec } = partialDecode;
+    issues.push({ code: 'partial_decode', message: partialDecodeMessage(partialDecode) });
+    report.partialDecode = { format, declaredSec: round(declaredSec), decodedSec: round(decodedSec) };
+  }
+  return report;
 }
 
 const REFUSING = { no_voice: NoVoiceError, too_short: AudioTooShortError };

@@ -152,7 +152,7 @@ export class SpeakerId {
         quality: this.#quality,
         preprocess: this.#preprocess,
         before: (fe) => {
-          quality = qualityReport(fe.measurements, this.#quality, use);
+          quality = qualityReport(fe.measurements, this.#quality, use, input.partialDecode);
           refuseOnQuality(quality, this.#quality, what);
         },
       }));
