@@ -18,6 +18,11 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   const damaged = report.issues.some((i) => i.code === 'partial_decode');
   const missingSec: number | undefined = report.partialDecode && report.partialDecode.declaredSec - report.partialDecode.decodedSec;
   console.log(damaged, missingSec, report.partialDecode?.format === 'flac');
+  const strict = await sid.identify(file, { threshold: { confidence: 0.9 } });
+  const confidence: number | undefined = strict.confidence ?? strict.candidates[0]?.confidence;
+  console.log(confidence, strict.thresholdConfidence, sid.model.calibration?.a);
+  // @ts-expect-error a threshold is a number or { confidence }
+  await sid.verify('ann', file, { threshold: { score: 0.4 } });
   const who: IdentifyResult = await sid.identify(file, { topK: 3 });
   const name: string | null = who.speaker;
   const { accepted, score } = await sid.verify('ann', blob, { threshold: 0.6 });

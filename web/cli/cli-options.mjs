@@ -39,6 +39,10 @@ const SHARED = {
     type: 'string', parse: number,
     help: '--threshold T   decision threshold (raw cosine); default: the model\'s calibrated threshold',
   },
+  'min-confidence': {
+    type: 'string', parse: number,
+    help: '--min-confidence C  the threshold on the calibrated confidence scale (0..1) instead (calibrated models)',
+  },
   threads: { type: 'string', default: '1', parse: integer(1, 64), help: '--threads N     ONNX Runtime threads (default 1)' },
   json: { type: 'boolean', default: false, help: '--json          JSON output' },
   preprocess: {
@@ -50,7 +54,7 @@ const SHARED = {
 };
 
 /** The store commands' shared options. */
-export const STORE = ['store', 'model', 'threshold', 'threads', 'json'];
+export const STORE = ['store', 'model', 'threshold', 'min-confidence', 'threads', 'json'];
 
 /** A command's options: the shared ones it names, --help, and its own (same fields: type, short, default, parse, help). */
 export function commandOptions(shared, own = {}) {

@@ -6,10 +6,16 @@ import { STORE, commandOptions, integer } from './cli-options.mjs';
 import { withStore } from './store-session.mjs';
 
 const round = (x) => Math.round(x * 1e4) / 1e4;
+// Score (and the calibrated confidence, when the model has one) of a result or candidate, rounded for output.
+const scored = (r) => (r.confidence === undefined ? { score: round(r.score) }
+  : { score: round(r.score), confidence: r.confidence === null ? null : round(r.confidence) });
+const thresholds = (r) => (r.thresholdConfidence === undefined ? { threshold: r.threshold }
+  : { threshold: r.threshold, thresholdConfidence: round(r.thresholdConfidence) });
 
 export const identifyCommand = {
-  usage: `usage: speaker-id identify --store DIR [--top-k K] [--threshold T] [--json] FILE...
-  One line per FILE; with --json: {"file", "speaker": name|null, "score", "candidates": [{"name", "score"}], ...}.
+  usage: `usage: speaker-id identify --store DIR [--top-k K] [--threshold T | --min-confidence C] [--json] FILE...
+  One line per FILE; with --json: {"file", "speaker": name|null, "score", "candidates": [{"name", "score"}], ...}
+  ("confidence" next to each score, and "thresholdConfidence", for a model with a calibrated confidence).
   speaker is null (unknown) when the best score is below the threshold; quality warnings (clipping, too quiet, a FILE
   decoded only in part) go to stderr, or are in "quality" with --json. A FILE that cannot be used gets
   {"file", "error": {"code", "message"}} (and its reason on stderr); the exit code is then 2.`,
@@ -23,10 +29,9 @@ export const identifyCommand = {
       for (const file of files) {
         try {
           const r = await forFile(file, async () => sid.identify(await readInput(file), { topK: values['top-k'] }));
-          const candidates = r.candidates.map((c) => ({ name: c.name, score: round(c.score) }));
+          const candidates = r.candidates.map((c) => ({ name: c.name, ...scored(c) }));
           if (values.json) {
-            out(JSON.stringify({ file, speaker: r.speaker, score: round(r.score), candidates, threshold: r.threshold,
-              quality: r.quality }));
+            out(JSON.stringify({ file, speaker: r.speaker, ...scored(r), candidates, ...thresholds(r), quality: r.quality }));
           } else {
             warnQuality(file, r.quality);
             out(`${file}\t${r.speaker ?? 'unknown'}\t${r.score.toFixed(4)}`);
@@ -47,7 +52,7 @@ export const identifyCommand = {
 const AUDIO_ERRORS = [InvalidAudioError, AudioTooShortError, NoVoiceError, ClippingError, TooQuietError];
 
 export const verifyCommand = {
-  usage: `usage: speaker-id verify --store DIR [--threshold T] [--json] NAME FILE
+  usage: `usage: speaker-id verify --store DIR [--threshold T | --min-confidence C] [--json] NAME FILE
   1:1: is FILE speaker NAME? Prints accepted/rejected and the score (--json: {"file", "speaker", "accepted",
   "score", "threshold"}). The exit code is 0 either way; 2 when NAME is not enrolled or FILE cannot be used.`,
   options: commandOptions(STORE),
@@ -63,8 +68,7 @@ export const verifyCommand = {
         throw AUDIO_ERRORS.some((E) => err instanceof E) ? fileError(file, err) : err;
       }
       if (values.json) {
-        out(JSON.stringify({ file, speaker: name, accepted: r.accepted, score: round(r.score), threshold: r.threshold,
-          quality: r.quality }));
+        out(JSON.stringify({ file, speaker: name, accepted: r.accepted, ...scored(r), ...thresholds(r), quality: r.quality }));
       } else {
         warnQuality(file, r.quality);
         out(`${file}\t${name}\t${r.accepted ? 'accepted' : 'rejected'}\t${r.score.toFixed(4)}`);

@@ -15,7 +15,9 @@ import { UsageError } from './cli-common.mjs';
 async function storedModel(dir) {
   const stored = await readStoredModel(dir);
   if (!stored) return undefined;
-  const known = (await loadManifest()).models.find((m) => m.onnx_sha256 === stored.sha256);
+  const { models } = await loadManifest();
+  const known = models.find((m) => m.id === stored.id && m.onnx_sha256 === stored.sha256) ??
+    models.find((m) => m.onnx_sha256 === stored.sha256);
   if (known) return known.id;
   throw new InvalidArgumentError(`the store ${dir} holds profiles of model '${stored.id}' (sha256 ` +
     `${stored.sha256.slice(0, 12)}…), which is not in the model manifest: pass --model PATH to that .onnx ` +
@@ -31,8 +33,12 @@ export async function withStore(values, fn, { creates = false } = {}) {
       `(speaker-id enroll --store ${values.store} NAME FILE...) or import profiles`);
   }
   const model = values.model ?? (await storedModel(values.store));
+  if (values.threshold !== undefined && values['min-confidence'] !== undefined) {
+    throw new UsageError('give --threshold or --min-confidence, not both');
+  }
+  const threshold = values['min-confidence'] !== undefined ? { confidence: values['min-confidence'] } : values.threshold;
   const sid = await SpeakerId.create({
-    model, store: { file: values.store }, threshold: values.threshold, threads: values.threads, lazy: true,
+    model, store: { file: values.store }, threshold, threads: values.threads, lazy: true,
   });
   try {
     return await fn(sid);

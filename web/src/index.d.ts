@@ -101,7 +101,15 @@ export interface ModelInfo {
   readonly sha256: string;
   /** The calibrated default threshold (raw cosine), if the manifest has one. */
   readonly threshold?: number;
+  /**
+   * The calibrated confidence map, if the model has one: confidence = 1 / (1 + exp(-(a * score + b))), the
+   * probability that a trial is same-speaker, fitted on held-out validation trials.
+   */
+  readonly calibration?: { readonly kind: 'logistic'; readonly a: number; readonly b: number };
 }
+
+/** A decision threshold: a raw cosine in [-1, 1], or a calibrated confidence in (0, 1) (a calibrated model only). */
+export type Threshold = number | { confidence: number };
 
 // ---- storage --------------------------------------------------------------------------------------------------
 
@@ -173,8 +181,8 @@ export interface CreateOptions {
   model?: string;
   /** Default 'memory'. */
   store?: StoreOption;
-  /** Decision threshold (raw cosine, [-1, 1]). Default: the model's calibrated threshold. */
-  threshold?: number;
+  /** Decision threshold (raw cosine in [-1, 1], or { confidence }). Default: the model's calibrated threshold. */
+  threshold?: Threshold;
   quality?: QualityOptions;
   /** ONNX Runtime wasm threads. Default 1. */
   threads?: number;
@@ -204,14 +212,20 @@ export interface EnrollResult<Q = QualityReport> {
 export interface Candidate {
   name: string;
   score: number;
+  /** The calibrated confidence of score (calibrated models only). */
+  confidence?: number;
 }
 
 export interface IdentifyResult {
   /** The best speaker when its score >= threshold, else null (unknown). */
   speaker: string | null;
   score: number;
+  /** The calibrated confidence of score (calibrated models only). */
+  confidence?: number;
   candidates: Candidate[];
+  /** The threshold in use as a raw cosine, and on the confidence scale (calibrated models only). */
   threshold: number;
+  thresholdConfidence?: number;
   quality: QualityReport;
 }
 
@@ -219,7 +233,9 @@ export interface VerifyResult {
   speaker: string;
   accepted: boolean;
   score: number;
+  confidence?: number;
   threshold: number;
+  thresholdConfidence?: number;
   quality: QualityReport;
 }
 
@@ -241,8 +257,8 @@ export class SpeakerId {
   embed(audio: AudioInput): Promise<Float32Array>;
   enroll(name: string, audio: AudioInput): Promise<EnrollResult<QualityReport>>;
   enroll(name: string, audio: AudioInput[]): Promise<EnrollResult<QualityReport[]>>;
-  identify(audio: AudioInput, options?: { topK?: number; threshold?: number }): Promise<IdentifyResult>;
-  verify(name: string, audio: AudioInput, options?: { threshold?: number }): Promise<VerifyResult>;
+  identify(audio: AudioInput, options?: { topK?: number; threshold?: Threshold }): Promise<IdentifyResult>;
+  verify(name: string, audio: AudioInput, options?: { threshold?: Threshold }): Promise<VerifyResult>;
   speakers(): Promise<SpeakerInfo[]>;
   remove(name: string): Promise<boolean>;
   rename(from: string, to: string): Promise<void>;

@@ -50,6 +50,16 @@ export async function loadManifest() {
 }
 
 // The family's own facts (input layout, embedding size) come from the core (Embedder); here only what the model says.
+// A JSON-valued ONNX metadata entry (models/export.py writes objects so), or undefined when absent.
+function metadataJson(text, source, key) {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError(`${source}: ONNX metadata '${key}' is not JSON`);
+  }
+}
+
 // The id of a model outside the manifest: its ONNX metadata model_id, else one made from its content, never from
 // where the file lies (stores and IndexedDB databases are named by it). Models are told apart by sha256.
 function describe(info, source, entry = {}, digest) {
@@ -67,6 +77,7 @@ function describe(info, source, entry = {}, digest) {
     inputName: entry.input?.name ?? info.inputs[0],
     outputName: entry.output?.name ?? info.outputs[0],
     threshold: entry.threshold ?? (info.metadata.threshold ? Number(info.metadata.threshold) : undefined),
+    calibration: entry.calibration ?? metadataJson(info.metadata.calibration, source, 'calibration'),
     sha256: entry.onnx_sha256,
   };
 }

@@ -5,6 +5,7 @@
 // call first checks the store's version token and reloads the gallery when another writer (a second tab, another
 // process) changed it; every mutation is committed by the store before the gallery changes and the promise
 // resolves. Calls on one SpeakerId run one at a time, in call order.
+import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
 import { asBytes } from './audio-decode.mjs';
@@ -21,20 +22,13 @@ const DEFAULT_TOP_K = 5;
 const CREATE_OPTIONS = ['model', 'store', 'threshold', 'quality', 'threads', 'lazy', 'preprocess', 'wasmModule', 'wasmBinary'];
 const IMPORT_MODES = ['replace', 'merge'];
 
-function checkThreshold(threshold, what) {
-  if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= -1 && threshold <= 1)) {
-    throw new InvalidArgumentError(`${what} must be a number in [-1, 1] (raw cosine), got ${threshold}`);
-  }
-  return threshold;
-}
-
-
 export class SpeakerId {
   /**
    * Options (all optional):
    *  model      manifest id or .onnx path/URL (default: the embedded compact model)
    *  store      'memory' (default) | 'indexeddb' | { indexeddb: { name } } | { file: DIR } | a store adapter
-   *  threshold  decision threshold (raw cosine); default: the model's calibrated threshold from the manifest
+   *  threshold  decision threshold: a raw cosine, or { confidence: c } on the model's calibrated scale (calibration.mjs);
+   *             default: the model's calibrated threshold from the manifest
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
    *  threads    ONNX Runtime wasm threads (default 1)
    *  preprocess 'upstream' (default: the model family's own pipeline, golden-exact) | 'speaker-id' (the Python
@@ -55,7 +49,6 @@ export class SpeakerId {
       throw new InvalidArgumentError(`threads must be an integer in 1..64, got ${threads}`);
     }
     const q = qualityOptions(quality);
-    if (threshold !== undefined) checkThreshold(threshold, 'threshold');
     checkPreprocess(preprocess);
     if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
     const core = await loadCore({ wasmModule, wasmBinary });
@@ -63,13 +56,16 @@ export class SpeakerId {
     const adapter = await openStoreOption(store);
     const embedder = lazy ? new Embedder(core, resolved, { threads }) : await Embedder.create(core, resolved, { threads });
     const described = embedder.model;  // the embedding size as the core's family spec says
+    let raw;
     try {
+      raw = threshold === undefined ? undefined : rawThreshold(threshold, makeCalibration(described.calibration,
+        `model ${described.id}`), described.id);
       await adapter.open({ id: described.id, sha256: described.sha256, dim: described.dim });
     } catch (err) {
       await embedder.dispose();
       throw err;
     }
-    const sid = new SpeakerId(core, described, embedder, adapter, q, threshold ?? described.threshold, preprocess);
+    const sid = new SpeakerId(core, described, embedder, adapter, q, raw ?? described.threshold, preprocess);
     try {
       await sid.#reload();
     } catch (err) {
@@ -86,12 +82,15 @@ export class SpeakerId {
     this.#store = store;
     this.#quality = quality;
     const { id, family, frontend, dim, sha256 } = model;
-    this.model = Object.freeze({ id, family, frontend, dim, sha256, threshold: model.threshold });
+    this.#calibration = makeCalibration(model.calibration, `model ${id}`);  // checked by create()
+    this.model = Object.freeze({ id, family, frontend, dim, sha256, threshold: model.threshold,
+      calibration: this.#calibration?.spec });
     this.threshold = threshold;
     this.#gallery = new Gallery(core, { id, sha256, dim });
   }
 
   #core;
+  #calibration;
   #embedder;
   #preprocess;
   #store;
@@ -134,12 +133,23 @@ export class SpeakerId {
   }
 
   #threshold(options) {
-    const t = options?.threshold ?? this.threshold;
-    if (t === undefined) {
+    if (options?.threshold !== undefined) return rawThreshold(options.threshold, this.#calibration, this.model.id);
+    if (this.threshold === undefined) {
       throw new InvalidArgumentError(`model '${this.model.id}' has no calibrated threshold: pass { threshold } ` +
         'to SpeakerId.create() or to this call');
     }
-    return checkThreshold(t, 'threshold');
+    return this.threshold;
+  }
+
+  // The calibrated confidence of `score` next to it (when the model has a calibration).
+  #withConfidence(o, score = o.score) {
+    if (this.#calibration) o.confidence = this.#calibration.toConfidence(score);
+    return o;
+  }
+
+  // The threshold in use on both scales.
+  #thresholds(t) {
+    return this.#calibration ? { threshold: t, thresholdConfidence: this.#calibration.toConfidence(t) } : { threshold: t };
   }
 
   // Decodes, checks quality (before inference, so refused audio costs no model run) and embeds.
@@ -243,7 +253,8 @@ export class SpeakerId {
       const { embedding, quality } = await this.#analyse(audio, 'identify', 'recording');
       await this.#sync();
       const r = this.#gallery.identify(embedding, topK, t);
-      return { speaker: r.speaker, score: r.score, candidates: r.candidates, threshold: t, quality };
+      return this.#withConfidence({ speaker: r.speaker, score: r.score,
+        candidates: r.candidates.map((c) => this.#withConfidence({ ...c })), ...this.#thresholds(t), quality });
     });
   }
 
@@ -257,7 +268,7 @@ export class SpeakerId {
       const { embedding, quality } = await this.#analyse(audio, 'identify', 'recording');
       await this.#sync();
       const r = this.#gallery.verify(name, embedding, t);
-      return { speaker: name, accepted: r.accepted, score: r.score, threshold: t, quality };
+      return this.#withConfidence({ speaker: name, accepted: r.accepted, score: r.score, ...this.#thresholds(t), quality });
     });
   }
 
