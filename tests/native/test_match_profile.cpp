@@ -299,12 +299,16 @@ TEST_CASE("duplicate names, invalid names and invalid samples in a blob are refu
 
 TEST_CASE("profiles of another model are refused with both models named", "[match][profile]") {
   const auto blob = export_profiles(make_gallery(8));
-  Gallery other("resemblyzer", kSha, 8);
+  Gallery other("resemblyzer", std::string(64, 'b'), 8);
   other.add_sample("keep", sample({1, 0, 0, 0, 0, 0, 0, 0}, 1, 1, 1));
   const auto before = export_profiles(other);
   const std::string err = import_error(other, blob);
   CHECK_THAT(err, Contains("'ecapa'") && Contains("'resemblyzer'"));
   CHECK(export_profiles(other) == before);
+  // The same model (sha256, dim) under another id is the same model: its profiles are taken.
+  Gallery relabelled("my-ecapa", kSha, 8);
+  import_profiles(relabelled, blob);
+  CHECK(relabelled.size() == make_gallery(8).size());
 
   const std::string sha2(64, 'e');
   Gallery retrained(kModel, sha2, 8);
