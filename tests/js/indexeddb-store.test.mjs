@@ -174,7 +174,9 @@ describe('indexeddb store in Chromium', () => {
         ['addSamples', own, i % 5 === 0 ? [sample(base + 2 * i), sample(base + 2 * i + 1)] : [sample(base + 2 * i)]],
         ['addSamples', 'shared', [sample(base + 1000 + i)]],
       ]).flat();
-      const startAt = Date.now() + 300;   // both pages start their 4 lanes at the same moment
+      // Both pages start their 4 lanes at the same moment (a margin for a loaded machine: a page that got its call
+      // late would run alone, seen once in CI as "did not interleave").
+      const startAt = Date.now() + 2000;
       const [ra, rb] = await Promise.all([concurrently(pa, 'concurrent', calls(10000, 'only-a'), 4, startAt),
         concurrently(pb, 'concurrent', calls(20000, 'only-b'), 4, startAt)]);
 

@@ -8,6 +8,7 @@ import { evalCommand } from './eval-command.mjs';
 import { featuresCommand } from './features-command.mjs';
 import { enrollCommand } from './enroll-command.mjs';
 import { identifyCommand, verifyCommand } from './identify-command.mjs';
+import { timelineCommand } from './timeline-command.mjs';
 import { exportCommand, importCommand, removeCommand, renameCommand, resetCommand,
   speakersCommand } from './profiles-commands.mjs';
 
@@ -19,6 +20,7 @@ commands:
   enroll --store DIR [--model M] NAME FILE...               add recordings to a speaker (all or nothing)
   identify --store DIR [--top-k K] [--json] FILE...         who is speaking in each FILE (or unknown)
   verify --store DIR NAME FILE                              is FILE speaker NAME?
+  timeline --store DIR [--json] FILE                        who spoke when in FILE (streaming identification)
   speakers|reset --store DIR                                list / remove all enrolled speakers
   remove --store DIR NAME, rename --store DIR FROM TO       manage one speaker
   export-profiles --store DIR OUT, import-profiles --store DIR [--merge] IN   profile blobs
@@ -26,6 +28,7 @@ run 'speaker-id <command> --help' for details`;
 
 const COMMANDS = {
   features: featuresCommand, embed: embedCommand, eval: evalCommand, enroll: enrollCommand, identify: identifyCommand,
+  timeline: timelineCommand,
   verify: verifyCommand, speakers: speakersCommand, remove: removeCommand, rename: renameCommand, reset: resetCommand,
   'export-profiles': exportCommand, 'import-profiles': importCommand,
 };

@@ -73,3 +73,50 @@ export function planWindows(core, audio) {
   const per = Math.ceil(frames / count);
   return { count, durationSec: frames / rate, window: (i) => cut(i * per, Math.min(per, frames - i * per)) };
 }
+
+/**
+ * Decoded PCM of a front-end input in pieces of at most `chunkSec` (streaming a recording, SpeakerId#timeline):
+ * -> { sampleRate, channels, chunks() -> iterator of interleaved Float32Array }. A WAV is decoded a piece at a time
+ * from its bytes (bounded memory); decoded PCM is cut into views.
+ */
+export function pcmChunks(core, audio, chunkSec = 10) {
+  if (audio.wav) {
+    const layout = probeWav(core, audio.wav);
+    if (!layout) {
+      const wav = new core.WavDecoder();  // not probeable: decoded whole, which reports what is wrong
+      try {
+        wav.buffer(audio.wav.length).set(audio.wav);
+        const r = wav.decode();
+        return pcmChunks(core, { sampleRate: r.sampleRate, channels: r.channels, interleaved: r.interleaved.slice() }, chunkSec);
+      } finally {
+        wav.delete();
+      }
+    }
+    const per = Math.max(1, Math.round(chunkSec * layout.sampleRate));
+    return {
+      sampleRate: layout.sampleRate, channels: layout.channels,
+      * chunks() {
+        const decoder = new core.WavDecoder();
+        try {
+          for (let first = 0; first < layout.frames; first += per) {
+            const [header, data] = wavWindow(audio.wav, layout, first, Math.min(per, layout.frames - first));
+            const buffer = decoder.buffer(header.length + data.length);
+            buffer.set(header);
+            buffer.set(data, header.length);
+            yield decoder.decode().interleaved.slice();
+          }
+        } finally {
+          decoder.delete();
+        }
+      },
+    };
+  }
+  const { sampleRate, channels, interleaved } = audio;
+  const per = Math.max(1, Math.round(chunkSec * sampleRate)) * channels;
+  return {
+    sampleRate, channels,
+    * chunks() {
+      for (let at = 0; at < interleaved.length; at += per) yield interleaved.subarray(at, Math.min(interleaved.length, at + per));
+    },
+  };
+}

@@ -51,14 +51,15 @@ export class Embedder {
    * timings }. Options: quality (measure it), stages (keep every front-end stage; the recording is then one window
    * whatever its length), preprocess, and `before(fe)`, run with the front-end's result before inference (quality
    * checks refuse audio there, cheaply; for a recording in windows, once, with the measurements of all of them,
-   * after the windows were embedded).
+   * after the windows were embedded). A `before` that returns false skips the inference: embed() resolves to null
+   * (one window only; the stream's voice gate).
    */
   async embed(audio, { quality, stages = false, preprocess, before } = {}) {
     const plan = stages ? null : planWindows(this.frontend.core, audio);
     if (plan) return this.#embedWindows(plan, { quality, preprocess, before });
     const t0 = performance.now();
     const fe = this.frontend.run(audio, { quality, stages, preprocess });
-    before?.(fe);
+    if (before?.(fe) === false) return null;  // the caller decided from the front-end's result: no inference
     this.#checkFrames(fe);
     const t1 = performance.now();
     const raw = await this.#infer(fe);

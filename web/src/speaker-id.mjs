@@ -9,12 +9,14 @@ import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
 import { asBytes } from './audio-decode.mjs';
+import { pcmChunks } from './audio-windows.mjs';
 import { toAudioInput } from './audio-input.mjs';
 import { checkPreprocess } from './frontends.mjs';
 import { resolveModel } from './model-registry.mjs';
 import { DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchError, SpeakerIdError,
   UnknownSpeakerError } from './errors.mjs';
 import { Gallery, decodeProfiles, speakerName } from './gallery.mjs';
+import { IdentifyStream, STREAM_DEFAULTS } from './identify-stream.mjs';
 import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } from './quality.mjs';
 import { openStoreOption } from './stores/open-store.mjs';
 
@@ -256,6 +258,56 @@ export class SpeakerId {
       return this.#withConfidence({ speaker: r.speaker, score: r.score,
         candidates: r.candidates.map((c) => this.#withConfidence({ ...c })), ...this.#thresholds(t), quality });
     });
+  }
+
+  /**
+   * Streaming identification (identify-stream.mjs): push PCM chunks, get segments of who spoke as speech arrives.
+   * Options: sampleRate (Hz, required), channels (1), windowSec (3), hopSec (0.5), minSpeechSec (0.5: speech a
+   * window needs to be given an identity), topK, threshold (as identify), onEvent(event).
+   */
+  stream(options = {}) {
+    if (this.#disposed) throw new DisposedError();
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('stream options must be an object');
+    const known = ['sampleRate', 'channels', 'windowSec', 'hopSec', 'minSpeechSec', 'minSegmentSec', 'topK', 'threshold',
+      'onEvent'];
+    const unknown = Object.keys(options).filter((k) => !known.includes(k));
+    if (unknown.length) throw new InvalidArgumentError(`unknown stream option(s) ${unknown.join(', ')}; accepted: ${known.join(', ')}`);
+    const { topK = DEFAULT_TOP_K, minSpeechSec = STREAM_DEFAULTS.minSpeechSec } = options;
+    if (!Number.isInteger(topK) || topK < 0) throw new InvalidArgumentError(`topK must be an integer >= 0, got ${topK}`);
+    if (!(Number.isFinite(minSpeechSec) && minSpeechSec >= 0)) {
+      throw new InvalidArgumentError(`minSpeechSec must be a number >= 0, got ${minSpeechSec}`);
+    }
+    const t = this.#threshold(options);
+    const analyse = (audio) => this.#run(async () => {
+      const voiced = (fe) => fe.measurements.speechWindows > 0 && fe.measurements.speechSec >= minSpeechSec;
+      const r = await this.#embedder.embed(audio, { quality: this.#quality, preprocess: this.#preprocess, before: voiced });
+      if (!r) return { voice: false };
+      await this.#sync();
+      const id = this.#gallery.identify(r.embedding, topK, t);
+      return { voice: true, speaker: id.speaker, score: id.score,
+        candidates: id.candidates.map((c) => this.#withConfidence({ ...c })) };
+    });
+    return new IdentifyStream(analyse, { ...options, toConfidence: this.#calibration?.toConfidence });
+  }
+
+  /**
+   * Who spoke when in a recording (any supported audio input): the stream's final segments, in order (a WAV is read
+   * a piece at a time, so memory stays bounded whatever the length). Options: as stream() but sampleRate / channels
+   * (the recording's), and onEvent for the live events as they come.
+   */
+  async timeline(audio, options = {}) {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('timeline options must be an object');
+    if ('sampleRate' in options || 'channels' in options) {
+      throw new InvalidArgumentError('timeline: sampleRate and channels are the recording\'s own; pass the audio only');
+    }
+    const input = await this.#run(() => toAudioInput(this.#core, audio));
+    const source = await this.#run(() => pcmChunks(this.#core, input));
+    const stream = this.stream({ ...options, sampleRate: source.sampleRate, channels: source.channels });
+    const segments = [];
+    const keep = (events) => { for (const e of events) if (e.final) segments.push(e); };
+    for (const chunk of source.chunks()) keep(await stream.push(chunk));
+    keep(await stream.end());
+    return segments;
   }
 
   /** 1:1 against enrolled speaker `name`. -> { speaker, accepted, score, threshold, quality }. */
