@@ -21,6 +21,12 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   const strict = await sid.identify(file, { threshold: { confidence: 0.9 } });
   const confidence: number | undefined = strict.confidence ?? strict.candidates[0]?.confidence;
   console.log(confidence, strict.thresholdConfidence, sid.model.calibration?.a);
+  const live = sid.stream({ sampleRate: 48000, onEvent: (e) => console.log(e.start, e.speaker ?? 'unknown', e.final) });
+  const events = [...await live.push(mic), ...await live.end()];
+  const who2: (string | null)[] = (await sid.timeline(file, { hopSec: 1 })).map((e) => e.speaker);
+  console.log(events.length, who2);
+  // @ts-expect-error the timeline's rate is the recording's own
+  await sid.timeline(file, { sampleRate: 16000 });
   // @ts-expect-error a threshold is a number or { confidence }
   await sid.verify('ann', file, { threshold: { score: 0.4 } });
   const who: IdentifyResult = await sid.identify(file, { topK: 3 });

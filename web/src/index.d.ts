@@ -249,6 +249,48 @@ export interface SpeakerInfo {
   lastCreatedAt: number;
 }
 
+/** A segment of one speaker (null: a voice that is no enrolled speaker), seconds from the stream's first sample. */
+export interface StreamEvent {
+  start: number;
+  end: number;
+  speaker: string | null;
+  /** Mean score of the segment's windows; confidence: its calibrated confidence (calibrated models only). */
+  score: number;
+  confidence?: number;
+  /** The candidates of the segment's last window. */
+  candidates: Candidate[];
+  /** false: the segment going on (it grows; the same start); true: it ended. */
+  final: boolean;
+}
+
+export interface StreamOptions {
+  /** Hz of the PCM pushed. */
+  sampleRate: number;
+  /** Interleaved channels of the PCM pushed (default 1). */
+  channels?: number;
+  /** Analysis window (default 3 s) and the step between windows (default 0.5 s). */
+  windowSec?: number;
+  hopSec?: number;
+  /** Speech a window needs to be given an identity (default 0.5 s). */
+  minSpeechSec?: number;
+  /** A run of one label shorter than this between two segments is split between them (default 1.5 s). */
+  minSegmentSec?: number;
+  topK?: number;
+  threshold?: Threshold;
+  onEvent?: (event: StreamEvent) => void;
+}
+
+export interface IdentifyStream {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly windowSec: number;
+  readonly hopSec: number;
+  /** Appends interleaved PCM; resolves to the events it caused (ended segments, then the one going on). */
+  push(pcm: Float32Array): Promise<StreamEvent[]>;
+  /** No more audio: resolves to the last events (all final). */
+  end(): Promise<StreamEvent[]>;
+}
+
 export class SpeakerId {
   static create(options?: CreateOptions): Promise<SpeakerId>;
   readonly model: ModelInfo;
@@ -259,6 +301,10 @@ export class SpeakerId {
   enroll(name: string, audio: AudioInput[]): Promise<EnrollResult<QualityReport[]>>;
   identify(audio: AudioInput, options?: { topK?: number; threshold?: Threshold }): Promise<IdentifyResult>;
   verify(name: string, audio: AudioInput, options?: { threshold?: Threshold }): Promise<VerifyResult>;
+  /** Streaming identification: push PCM chunks, get segments of who spoke as speech arrives. */
+  stream(options: StreamOptions): IdentifyStream;
+  /** Who spoke when in a recording: the final segments of a stream over all of it. */
+  timeline(audio: AudioInput, options?: Omit<StreamOptions, 'sampleRate' | 'channels'>): Promise<StreamEvent[]>;
   speakers(): Promise<SpeakerInfo[]>;
   remove(name: string): Promise<boolean>;
   rename(from: string, to: string): Promise<void>;
