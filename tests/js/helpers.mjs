@@ -20,3 +20,16 @@ export const goldenManifest = () => JSON.parse(readFileSync(`${GOLDEN}/manifest.
 export const goldenInputPath = (entry) => `${SHARED}/../${entry.input}`;
 
 export const readNpy = (path) => decodeNpy(readFileSync(path));
+
+/** 16-bit mono WAV bytes (Uint8Array) of `samples` (Float32Array in [-1, 1]) at `rate` Hz. */
+export function wavBytes(samples, rate = 16000) {
+  const out = new Uint8Array(44 + 2 * samples.length);
+  const dv = new DataView(out.buffer);
+  const ascii = (at, s) => [...s].forEach((c, i) => { out[at + i] = c.charCodeAt(0); });
+  ascii(0, 'RIFF'); dv.setUint32(4, 36 + 2 * samples.length, true); ascii(8, 'WAVE'); ascii(12, 'fmt ');
+  dv.setUint32(16, 16, true); dv.setUint16(20, 1, true); dv.setUint16(22, 1, true); dv.setUint32(24, rate, true);
+  dv.setUint32(28, 2 * rate, true); dv.setUint16(32, 2, true); dv.setUint16(34, 16, true); ascii(36, 'data');
+  dv.setUint32(40, 2 * samples.length, true);
+  for (let i = 0; i < samples.length; i++) dv.setInt16(44 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), true);
+  return out;
+}

@@ -11,22 +11,10 @@ import { decodeAudio } from '../../web/src/audio-decode.mjs';
 import { loadCore } from '../../web/src/core.mjs';
 import { InvalidArgumentError } from '../../web/src/errors.mjs';
 import { ENROLL_RECORDINGS, RATE, assemble, loadSpeakers, runConversation, score } from '../../bench/conversations.mjs';
-import { SHARED, runCli } from './helpers.mjs';
+import { SHARED, runCli, wavBytes } from './helpers.mjs';
 
 let sid, speakers, conversations, dir;
 const unenrolledPool = ['3331', '533'];
-
-function wavBytes(samples, rate = RATE) {
-  const out = new Uint8Array(44 + 2 * samples.length);
-  const dv = new DataView(out.buffer);
-  const ascii = (at, s) => [...s].forEach((c, i) => { out[at + i] = c.charCodeAt(0); });
-  ascii(0, 'RIFF'); dv.setUint32(4, 36 + 2 * samples.length, true); ascii(8, 'WAVE'); ascii(12, 'fmt ');
-  dv.setUint32(16, 16, true); dv.setUint16(20, 1, true); dv.setUint16(22, 1, true); dv.setUint32(24, rate, true);
-  dv.setUint32(28, 2 * rate, true); dv.setUint16(32, 2, true); dv.setUint16(34, 16, true); ascii(36, 'data');
-  dv.setUint32(40, 2 * samples.length, true);
-  for (let i = 0; i < samples.length; i++) dv.setInt16(44 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), true);
-  return out;
-}
 
 before(async () => {
   const core = await loadCore();

@@ -12,24 +12,11 @@ import { EXACT_MAX_SEC, planWindows } from '../../web/src/audio-windows.mjs';
 import { loadCore } from '../../web/src/core.mjs';
 import { decodeAudio } from '../../web/src/audio-decode.mjs';
 import { NoVoiceError } from '../../web/src/errors.mjs';
-import { ROOT, SHARED } from './helpers.mjs';
+import { ROOT, SHARED, wavBytes } from './helpers.mjs';
 
 const TEST_OTHER = `${SHARED}/audio/librispeech_test-other`;
 const RATE = 16000;
 let core, dir;
-
-/** 16-bit mono WAV bytes of `samples` (Float32Array at 16 kHz). */
-function wavBytes(samples) {
-  const out = new Uint8Array(44 + 2 * samples.length);
-  const dv = new DataView(out.buffer);
-  const ascii = (at, s) => [...s].forEach((c, i) => { out[at + i] = c.charCodeAt(0); });
-  ascii(0, 'RIFF'); dv.setUint32(4, 36 + 2 * samples.length, true); ascii(8, 'WAVE'); ascii(12, 'fmt ');
-  dv.setUint32(16, 16, true); dv.setUint16(20, 1, true); dv.setUint16(22, 1, true); dv.setUint32(24, RATE, true);
-  dv.setUint32(28, 2 * RATE, true); dv.setUint16(32, 2, true); dv.setUint16(34, 16, true); ascii(36, 'data');
-  dv.setUint32(40, 2 * samples.length, true);
-  for (let i = 0; i < samples.length; i++) dv.setInt16(44 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), true);
-  return out;
-}
 
 /** The recordings of test-other speaker `spk` (sorted), decoded to 16 kHz mono. */
 async function recordings(spk) {
