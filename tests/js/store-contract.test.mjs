@@ -9,6 +9,7 @@ import { CASES } from './store-contract.mjs';
 import { launchChromium, startServer } from './chromium-harness.mjs';
 import { createMemoryStore } from '../../web/src/stores/memory-store.mjs';
 import { createFileStore } from '../../web/src/stores/file-store.mjs';
+import { encryptStore } from '../../web/src/stores/encrypted-store.mjs';
 
 const T = { timeout: 60000 };
 const applies = (c, backend) => !c.persisting || typeof backend.reopen === 'function';
@@ -39,6 +40,45 @@ describe('file store', () => {
   for (const c of CASES) test(c.name, T, () => c.run(backend));
 });
 
+// Every backend again behind the encryption layer (SpeakerId.create({ encryption })): the contract holds unchanged.
+const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+function sealed(backend) {
+  const innerOf = new WeakMap();
+  const wrap = (inner) => {
+    const a = encryptStore(inner, key);
+    innerOf.set(a, inner);
+    return a;
+  };
+  return { create: () => wrap(backend.create()), reopen: backend.reopen && ((a) => wrap(backend.reopen(innerOf.get(a)))),
+    otherShaCode: 'wrong_key' };
+}
+
+describe('memory store, encrypted', () => {
+  const backend = sealed({ create: createMemoryStore });
+  for (const c of CASES) test(c.name, { ...T, skip: !applies(c, backend) && 'the memory store does not persist' }, () => c.run(backend));
+});
+
+describe('file store, encrypted', () => {
+  const dirs = [];
+  const dirOf = new WeakMap();
+  const backend = sealed({
+    create() {
+      const dir = join(mkdtempSync(join(tmpdir(), 'sid-contract-sealed-')), 'store');
+      dirs.push(dir);
+      const adapter = createFileStore(dir);
+      dirOf.set(adapter, dir);
+      return adapter;
+    },
+    reopen(adapter) {
+      const again = createFileStore(dirOf.get(adapter));
+      dirOf.set(again, dirOf.get(adapter));
+      return again;
+    },
+  });
+  after(() => { for (const d of dirs) rmSync(join(d, '..'), { recursive: true, force: true }); });
+  for (const c of CASES) test(c.name, T, () => c.run(backend));
+});
+
 describe('indexeddb store in Chromium', () => {
   let server;
   let browser;
@@ -54,10 +94,12 @@ describe('indexeddb store in Chromium', () => {
     await browser?.close();
     await server?.close();
   });
-  for (const c of CASES) {
-    test(c.name, T, async () => {
-      const r = await page.evaluate((name) => window.contract.run(name), c.name);
-      if (r.error) throw Object.assign(new Error(r.error.message), { stack: `${r.error.message}\n${r.error.stack}` });
-    });
+  for (const sealedToo of [false, true]) {
+    for (const c of CASES) {
+      test(`${sealedToo ? 'encrypted: ' : ''}${c.name}`, T, async () => {
+        const r = await page.evaluate(([name, s]) => window.contract.run(name, s), [c.name, sealedToo]);
+        if (r.error) throw Object.assign(new Error(r.error.message), { stack: `${r.error.message}\n${r.error.stack}` });
+      });
+    }
   }
 });

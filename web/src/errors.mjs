@@ -47,7 +47,11 @@ export class SpeakerExistsError extends SpeakerIdError {
 }
 /** Profiles or a store belong to another embedding model (id or manifest sha256 differ). */
 export class ModelMismatchError extends SpeakerIdError {
-  constructor(message) { super('model_mismatch', message); }
+  constructor(message, details) { super('model_mismatch', message, details); }
+}
+/** An encrypted store that this key cannot open (SpeakerId.create({ encryption })): another key, or altered. */
+export class WrongKeyError extends SpeakerIdError {
+  constructor(message) { super('wrong_key', message); }
 }
 /** A profile blob is corrupted, tampered with, truncated or not a profile export. */
 export class InvalidProfileError extends SpeakerIdError {
@@ -77,6 +81,7 @@ export const ERROR_CLASSES = Object.freeze({
   unknown_speaker: UnknownSpeakerError,
   speaker_exists: SpeakerExistsError,
   model_mismatch: ModelMismatchError,
+  wrong_key: WrongKeyError,
   invalid_profile: InvalidProfileError,
   store_error: StoreError,
   internal: InternalError,

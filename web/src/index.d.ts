@@ -108,6 +108,9 @@ export interface ModelInfo {
   readonly calibration?: { readonly kind: 'logistic'; readonly a: number; readonly b: number };
 }
 
+/** WebCrypto's CryptoKey where the lib has it (DOM, Node's types), else any object. */
+export type CryptoKeyLike = typeof globalThis extends { CryptoKey: { prototype: infer K } } ? K : object;
+
 /** A decision threshold: a raw cosine in [-1, 1], or a calibrated confidence in (0, 1) (a calibrated model only). */
 export type Threshold = number | { confidence: number };
 
@@ -181,6 +184,11 @@ export interface CreateOptions {
   model?: string;
   /** Default 'memory'. */
   store?: StoreOption;
+  /**
+   * Encryption at rest: every stored sample (embedding and numbers) is AES-GCM ciphertext in the store. A CryptoKey
+   * (AES-GCM, usages encrypt and decrypt) or a passphrase (PBKDF2-SHA-256). Names are not encrypted.
+   */
+  encryption?: { key: CryptoKeyLike } | { passphrase: string };
   /** Decision threshold (raw cosine in [-1, 1], or { confidence }). Default: the model's calibrated threshold. */
   threshold?: Threshold;
   quality?: QualityOptions;
@@ -318,7 +326,7 @@ export class SpeakerId {
 
 export type ErrorCode =
   | 'invalid_audio' | 'invalid_argument' | 'too_short' | 'no_voice' | 'clipping' | 'too_quiet' | 'unknown_speaker'
-  | 'speaker_exists' | 'model_mismatch' | 'invalid_profile' | 'store_error' | 'internal' | 'disposed';
+  | 'speaker_exists' | 'model_mismatch' | 'wrong_key' | 'invalid_profile' | 'store_error' | 'internal' | 'disposed';
 
 export class SpeakerIdError extends Error {
   readonly code: ErrorCode;
@@ -335,6 +343,8 @@ export class TooQuietError extends SpeakerIdError { readonly code: 'too_quiet'; 
 export class UnknownSpeakerError extends SpeakerIdError { readonly code: 'unknown_speaker'; }
 export class SpeakerExistsError extends SpeakerIdError { readonly code: 'speaker_exists'; }
 export class ModelMismatchError extends SpeakerIdError { readonly code: 'model_mismatch'; }
+/** An encrypted store this key cannot open (another key, or altered). */
+export class WrongKeyError extends SpeakerIdError { readonly code: 'wrong_key'; }
 export class InvalidProfileError extends SpeakerIdError { readonly code: 'invalid_profile'; }
 export class StoreError extends SpeakerIdError { readonly code: 'store_error'; }
 /** A failure inside the library that is not the caller's input (out of memory, a bug). */

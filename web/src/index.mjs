@@ -13,6 +13,6 @@ export { createIndexedDbStore } from './stores/indexeddb-store.mjs';
 export { ADAPTER_METHODS, checkAdapter } from './stores/store-interface.mjs';
 export {
   SpeakerIdError, InvalidAudioError, InvalidArgumentError, AudioTooShortError, NoVoiceError, ClippingError,
-  TooQuietError, UnknownSpeakerError, SpeakerExistsError, ModelMismatchError, InvalidProfileError, StoreError,
+  TooQuietError, UnknownSpeakerError, SpeakerExistsError, ModelMismatchError, WrongKeyError, InvalidProfileError, StoreError,
   InternalError, DisposedError, ERROR_CLASSES, errorFromCode,
 } from './errors.mjs';

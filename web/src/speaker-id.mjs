@@ -18,10 +18,12 @@ import { DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchEr
 import { Gallery, decodeProfiles, speakerName } from './gallery.mjs';
 import { IdentifyStream, STREAM_DEFAULTS } from './identify-stream.mjs';
 import { enrollmentPercent, qualityOptions, qualityReport, refuseOnQuality } from './quality.mjs';
+import { encryptStore, encryptionKey } from './stores/encrypted-store.mjs';
 import { openStoreOption } from './stores/open-store.mjs';
 
 const DEFAULT_TOP_K = 5;
-const CREATE_OPTIONS = ['model', 'store', 'threshold', 'quality', 'threads', 'lazy', 'preprocess', 'wasmModule', 'wasmBinary'];
+const CREATE_OPTIONS = ['model', 'store', 'threshold', 'quality', 'threads', 'lazy', 'preprocess', 'encryption',
+  'wasmModule', 'wasmBinary'];
 const IMPORT_MODES = ['replace', 'merge'];
 
 export class SpeakerId {
@@ -37,6 +39,8 @@ export class SpeakerId {
    *             Speaker-ID service's enhancement first: energy trim, best 3 s, peak 0.9, pre-emphasis)
    *  lazy       true: create the inference session on the first call that needs it (embed / enroll / identify /
    *             verify), so store-only work (speakers, rename, export, ...) never pays for it (default false)
+   *  encryption { key: CryptoKey } | { passphrase }: every stored sample is AES-GCM ciphertext in the store
+   *             (stores/encrypted-store.mjs); a store of another key is refused with WrongKeyError
    *  wasmModule / wasmBinary   the core's .wasm (e.g. a precompiled module in workerd)
    */
   static async create(options = {}) {
@@ -45,8 +49,8 @@ export class SpeakerId {
     if (unknown.length) {
       throw new InvalidArgumentError(`unknown SpeakerId.create option(s) ${unknown.join(', ')}; accepted: ${CREATE_OPTIONS.join(', ')}`);
     }
-    const { model, store, threshold, quality, threads = 1, lazy = false, preprocess = 'upstream', wasmModule,
-      wasmBinary } = options;
+    const { model, store, threshold, quality, threads = 1, lazy = false, preprocess = 'upstream', encryption,
+      wasmModule, wasmBinary } = options;
     if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
       throw new InvalidArgumentError(`threads must be an integer in 1..64, got ${threads}`);
     }
@@ -55,7 +59,9 @@ export class SpeakerId {
     if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
     const core = await loadCore({ wasmModule, wasmBinary });
     const resolved = await resolveModel(model);
-    const adapter = await openStoreOption(store);
+    const key = encryption === undefined ? null : await encryptionKey(encryption, resolved.sha256);
+    const opened = await openStoreOption(store);
+    const adapter = key ? encryptStore(opened, key) : opened;
     const embedder = lazy ? new Embedder(core, resolved, { threads }) : await Embedder.create(core, resolved, { threads });
     const described = embedder.model;  // the embedding size as the core's family spec says
     let raw;

@@ -67,7 +67,8 @@ export function checkModelBinding(where, stored, wanted) {
   const w = modelRecord(wanted);
   if (s.sha256 === w.sha256 && s.dim === w.dim) return;  // a model is its content; the id is its label
   throw new ModelMismatchError(`${where} holds profiles of model '${s.id}' (sha256 ${s.sha256.slice(0, 12)}…, ` +
-    `dim ${s.dim}), not of '${w.id}' (sha256 ${w.sha256.slice(0, 12)}…, dim ${w.dim}); use another store or the same model`);
+    `dim ${s.dim}), not of '${w.id}' (sha256 ${w.sha256.slice(0, 12)}…, dim ${w.dim}); use another store or the same model`,
+  { stored: s, wanted: w });
 }
 
 /** No enrolled speaker is called `name` (the C++ gallery's wording). */
