@@ -55,3 +55,22 @@ test('dispose releases the session; later calls fail clearly', async () => {
   await assert.rejects(other.embed(flac('1688', '1688-142285-0000')), /disposed/);
   await sid.dispose();
 });
+
+test('profiles(): the enrolled samples themselves, in enrollment order, as embed() computed them', async () => {
+  const s = await SpeakerId.create();
+  try {
+    const a = flac('1688', '1688-142285-0001');
+    const b = flac('2414', '2414-128291-0001');
+    await s.enroll('ann', a);
+    await s.enroll('bob', [b, flac('2414', '2414-128291-0002')]);
+    const p = await s.profiles();
+    assert.deepEqual(p.map((sp) => [sp.name, sp.samples.length]), [['ann', 1], ['bob', 2]]);
+    assert.deepEqual(p[0].samples[0].embedding, await s.embed(a));
+    assert.deepEqual(p[1].samples[0].embedding, await s.embed(b));
+    assert.ok(p[0].samples[0].speechSec > 1 && p[0].samples[0].createdAt > 0);
+    p[0].samples[0].embedding.fill(0);  // a copy: the gallery is untouched
+    assert.deepEqual((await s.profiles())[0].samples[0].embedding, await s.embed(a));
+  } finally {
+    await s.dispose();
+  }
+});

@@ -314,6 +314,8 @@ export class SpeakerId {
   /** Who spoke when in a recording: the final segments of a stream over all of it. */
   timeline(audio: AudioInput, options?: Omit<StreamOptions, 'sampleRate' | 'channels'>): Promise<StreamEvent[]>;
   speakers(): Promise<SpeakerInfo[]>;
+  /** The enrolled samples themselves (copies), enrollment order. */
+  profiles(): Promise<{ name: string; samples: StoredSample[] }[]>;
   remove(name: string): Promise<boolean>;
   rename(from: string, to: string): Promise<void>;
   reset(): Promise<void>;

@@ -338,6 +338,17 @@ export class SpeakerId {
     });
   }
 
+  /**
+   * The enrolled samples themselves, enrollment order: [{ name, samples: [{ embedding: Float32Array, durationSec,
+   * speechSec, createdAt }] }] (copies; e.g. for a similarity map of every sample).
+   */
+  profiles() {
+    return this.#run(async () => {
+      await this.#sync();
+      return this.#gallery.records();  // copies out of the core
+    });
+  }
+
   /** Removes a speaker; resolves to false when there was none of that name. */
   remove(name) {
     return this.#run(async () => {
