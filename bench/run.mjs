@@ -16,6 +16,16 @@ const MODELS = [
   ['ecapa (full)', `${ROOT}build/models/ecapa-full-recipe.onnx`],
 ];
 
+// Runs bench/<script> in a fresh process -> its last stdout line, parsed (exits the bench when it fails).
+function part(script, what) {
+  const r = spawnSync(process.execPath, [`${ROOT}bench/${script}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    console.error(`bench: ${what} failed:\n${r.stderr}`);
+    process.exit(1);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
 const results = { date: new Date().toISOString(), cpu: cpus()[0]?.model, node: process.version, runs: [] };
 for (const [label, onnx] of MODELS) {
   if (!existsSync(onnx)) {
@@ -46,24 +56,14 @@ for (const run of results.runs) {
 console.log('(milliseconds, median of 5; features = the front-end from a 16 kHz WAV, feat@44k = from a 44.1 kHz WAV of the same clip)');
 
 // Matching: the wasm gallery against a plain-JS scan of the same centroids.
-const m = spawnSync(process.execPath, [`${ROOT}bench/match.mjs`], { encoding: 'utf8' });
-if (m.status !== 0) {
-  console.error(`bench: matching failed:\n${m.stderr}`);
-  process.exit(1);
-}
-results.match = JSON.parse(m.stdout.trim().split('\n').pop());
+results.match = part('match.mjs', 'matching');
 console.log('\nidentify top-5   speakers   load(ms)  wasm(ms)  plain JS(ms)  JS/wasm');
 for (const r of results.match.rows) {
   console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +
     `${r.jsVsWasm.toFixed(1).padStart(5)}x`);
 }
 // Audio -> model input: WAV bytes through the core's front-end in one call (decode ... features, with quality).
-const fr = spawnSync(process.execPath, [`${ROOT}bench/frontend.mjs`], { encoding: 'utf8' });
-if (fr.status !== 0) {
-  console.error(`bench: front-end failed:\n${fr.stderr}`);
-  process.exit(1);
-}
-results.frontend = JSON.parse(fr.stdout.trim().split('\n').pop());
+results.frontend = part('frontend.mjs', 'front-end');
 console.log('\naudio -> model input   rate  clip   median(ms)   min(ms)   max(ms)');
 for (const r of results.frontend.rows) {
   console.log(`${r.family.padEnd(20)} ${String(r.rate).padStart(6)} ${String(r.seconds).padStart(4)} s ${f(r.medianMs)}  ` +
@@ -71,12 +71,7 @@ for (const r of results.frontend.rows) {
 }
 
 // CLI start-up: fresh processes of a store command without inference, and of --help.
-const c = spawnSync(process.execPath, [`${ROOT}bench/cli.mjs`], { encoding: 'utf8' });
-if (c.status !== 0) {
-  console.error(`bench: cli start-up failed:\n${c.stderr}`);
-  process.exit(1);
-}
-results.cli = JSON.parse(c.stdout.trim().split('\n').pop());
+results.cli = part('cli.mjs', 'cli start-up');
 console.log(`\ncli, fresh process (${results.cli.runs} runs)    median(ms)   min(ms)   max(ms)`);
 const cliRows = [['speaker-id speakers --store DIR', results.cli.speakers], ['speaker-id --help', results.cli.help]];
 for (const [label, r] of cliRows) {
@@ -84,12 +79,7 @@ for (const [label, r] of cliRows) {
 }
 
 // The file store: one committed mutation, and load(), against the size of the store.
-const st = spawnSync(process.execPath, [`${ROOT}bench/stores.mjs`], { encoding: 'utf8' });
-if (st.status !== 0) {
-  console.error(`bench: stores failed:\n${st.stderr}`);
-  process.exit(1);
-}
-results.stores = JSON.parse(st.stdout.trim().split('\n').pop());
+results.stores = part('stores.mjs', 'stores');
 const t = (x) => `${f(x.medianMs)} (${x.minMs.toFixed(1)}-${x.maxMs.toFixed(1)})`.padEnd(24);
 console.log('\nfile store  speakers      MB  enroll(ms)              rename(ms)              remove(ms)              load(ms)');
 for (const r of results.stores.rows) {
@@ -99,12 +89,7 @@ for (const r of results.stores.rows) {
 console.log(`(median (min-max) of ${results.stores.reps}; enroll = ${results.stores.samplesPerSpeaker} samples of dim ` +
   `${results.stores.dim} for a new speaker; every mutation fsynced)`);
 // Peak memory against recording length (fresh process per length).
-const mem = spawnSync(process.execPath, [`${ROOT}bench/memory.mjs`], { encoding: 'utf8' });
-if (mem.status !== 0) {
-  console.error(`bench: memory failed:\n${mem.stderr}`);
-  process.exit(1);
-}
-results.memory = JSON.parse(mem.stdout.trim().split('\n').pop());
+results.memory = part('memory.mjs', 'memory');
 console.log('\nembed one recording   length   file(MB)  peak RSS(MB)  embed(s)');
 for (const r of results.memory.rows) {
   const len = r.seconds >= 60 ? `${r.seconds / 60} min` : `${r.seconds} s`;

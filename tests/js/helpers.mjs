@@ -33,3 +33,14 @@ export function wavBytes(samples, rate = 16000) {
   for (let i = 0; i < samples.length; i++) dv.setInt16(44 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), true);
   return out;
 }
+
+/** `clips` (Float32Arrays) one after another, looped, cut to exactly `samples` values. */
+export function concatToLength(clips, samples) {
+  const out = new Float32Array(samples);
+  for (let at = 0, i = 0; at < out.length; i++) {
+    const c = clips[i % clips.length].subarray(0, out.length - at);
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

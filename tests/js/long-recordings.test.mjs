@@ -12,7 +12,7 @@ import { EXACT_MAX_SEC, planWindows } from '../../web/src/audio-windows.mjs';
 import { loadCore } from '../../web/src/core.mjs';
 import { decodeAudio } from '../../web/src/audio-decode.mjs';
 import { NoVoiceError } from '../../web/src/errors.mjs';
-import { ROOT, SHARED, wavBytes } from './helpers.mjs';
+import { ROOT, SHARED, concatToLength, wavBytes } from './helpers.mjs';
 
 const TEST_OTHER = `${SHARED}/audio/librispeech_test-other`;
 const RATE = 16000;
@@ -25,15 +25,7 @@ async function recordings(spk) {
 }
 
 /** `clips` concatenated (looped) to exactly `sec` seconds. */
-function loop(clips, sec) {
-  const out = new Float32Array(Math.round(sec * RATE));
-  for (let at = 0, i = 0; at < out.length; i++) {
-    const c = clips[i % clips.length].subarray(0, out.length - at);
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+const loop = (clips, sec) => concatToLength(clips, Math.round(sec * RATE));
 
 before(async () => {
   core = await loadCore();

@@ -19,24 +19,28 @@ describe('memory store', () => {
   for (const c of CASES) test(c.name, { ...T, skip: !applies(c, backend) && 'the memory store does not persist' }, () => c.run(backend));
 });
 
-describe('file store', () => {
+// File stores in real temporary directories (not there yet, as for the CLI); removed after the suite.
+function fileBackend(prefix) {
   const dirs = [];
   const dirOf = new WeakMap();
-  const backend = {
-    create() {
-      const dir = join(mkdtempSync(join(tmpdir(), 'sid-contract-')), 'store');   // not there yet, as for the CLI
-      dirs.push(dir);
-      const adapter = createFileStore(dir);
-      dirOf.set(adapter, dir);
-      return adapter;
-    },
-    reopen(adapter) {
-      const again = createFileStore(dirOf.get(adapter));
-      dirOf.set(again, dirOf.get(adapter));
-      return again;
-    },
+  const make = (dir) => {
+    const adapter = createFileStore(dir);
+    dirOf.set(adapter, dir);
+    return adapter;
   };
   after(() => { for (const d of dirs) rmSync(join(d, '..'), { recursive: true, force: true }); });
+  return {
+    create() {
+      const dir = join(mkdtempSync(join(tmpdir(), prefix)), 'store');
+      dirs.push(dir);
+      return make(dir);
+    },
+    reopen: (adapter) => make(dirOf.get(adapter)),
+  };
+}
+
+describe('file store', () => {
+  const backend = fileBackend('sid-contract-');
   for (const c of CASES) test(c.name, T, () => c.run(backend));
 });
 
@@ -59,23 +63,7 @@ describe('memory store, encrypted', () => {
 });
 
 describe('file store, encrypted', () => {
-  const dirs = [];
-  const dirOf = new WeakMap();
-  const backend = sealed({
-    create() {
-      const dir = join(mkdtempSync(join(tmpdir(), 'sid-contract-sealed-')), 'store');
-      dirs.push(dir);
-      const adapter = createFileStore(dir);
-      dirOf.set(adapter, dir);
-      return adapter;
-    },
-    reopen(adapter) {
-      const again = createFileStore(dirOf.get(adapter));
-      dirOf.set(again, dirOf.get(adapter));
-      return again;
-    },
-  });
-  after(() => { for (const d of dirs) rmSync(join(d, '..'), { recursive: true, force: true }); });
+  const backend = sealed(fileBackend('sid-contract-sealed-'));
   for (const c of CASES) test(c.name, T, () => c.run(backend));
 });
 
