@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { ROOT } from './helpers.mjs';
 
-const MIME = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+const MIME = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm',
+  '.json': 'application/json' };
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];

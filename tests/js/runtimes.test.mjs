@@ -49,6 +49,7 @@ const worker :Workerd.Worker = (
     ${mod('tests/runtimes/workerd-probe.mjs', 'esModule', 'tests/runtimes/workerd-probe.mjs')},
     ${mod('tests/runtimes/probe.mjs', 'esModule', 'tests/runtimes/probe.mjs')},
     ${mod('web/src/core.mjs', 'esModule', 'web/src/core.mjs')},
+    ${mod('web/src/assets.mjs', 'esModule', 'web/src/assets.mjs')},
     ${mod('web/src/frontends.mjs', 'esModule', 'web/src/frontends.mjs')},
     ${mod('web/src/errors.mjs', 'esModule', 'web/src/errors.mjs')},
     ${mod('web/src/runtime.mjs', 'esModule', 'web/src/runtime.mjs')},

@@ -2,13 +2,19 @@
 // through @ts-expect-error, reject misuse (an unused @ts-expect-error is itself an error, so both directions fail).
 import {
   SpeakerId, SpeakerIdError, UnknownSpeakerError, NoVoiceError, InternalError, createMemoryStore, createIndexedDbStore,
-  DEFAULT_QUALITY, ModelFrontend, loadCore,
+  DEFAULT_QUALITY, ModelFrontend, loadCore, setAssetBase, getAssetBase, ASSET_NAMES,
   type IdentifyResult, type StoreAdapter, type QualityReport,
 } from 'speaker-id';
 import { checkAdapter, createIndexedDbStore as createStoreForTabs } from 'speaker-id/stores';
 import { createFileStore, readStoredModelId, STORE_FILE } from 'speaker-id/stores/file';
 
 export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Promise<void> {
+  setAssetBase('/speaker-id/');
+  setAssetBase(null);
+  const base: string | undefined = getAssetBase()?.href;
+  console.log(base, ASSET_NAMES.includes('manifest.json'));
+  // @ts-expect-error: an asset base is a URL or a string
+  setAssetBase(42);
   const sid = await SpeakerId.create({ store: 'indexeddb', threshold: 0.5, quality: { minSpeechSec: 2, strict: true } });
   const one = await sid.enroll('ann', { samples: mic, sampleRate: 48000 });
   const pct: number = one.enrollmentPercent;

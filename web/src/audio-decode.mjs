@@ -1,6 +1,7 @@
-// Encoded bytes -> PCM. WAV is decoded by the C++ core everywhere (one code path, strict validation); FLAC by
-// @wasm-audio-decoders/flac (re-quantised so samples equal int/2^(bits-1) exactly, as soundfile/librosa give);
-// other containers (Ogg, MP3, Opus, ...) by WebAudio where it exists, else the `audio-decode` package.
+// Encoded bytes -> PCM. WAV is decoded by the C++ core everywhere (one code path, strict validation). In Node and
+// Deno, FLAC by @wasm-audio-decoders/flac (re-quantised so samples equal int/2^(bits-1) exactly, as soundfile/librosa
+// give) and other containers (Ogg, MP3, Opus, ...) by the `audio-decode` package (platform/node.mjs); in browsers
+// everything but WAV by WebAudio's decodeAudioData (platform/web.mjs: those packages do not bundle for browsers).
 // The decoders stop at a damaged frame or at the end of a cut file without an error and return what came before;
 // where the container declares its length (FLAC STREAMINFO, the last Ogg page's granule position) a result shorter
 // than that carries `partialDecode` ({ format, declaredSec, decodedSec }), which the quality report passes on.
@@ -24,18 +25,6 @@ export function asBytes(bytes) {
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return null;
-}
-
-function interleave(channelData) {
-  const channels = channelData.length;
-  if (channels === 1) return channelData[0];
-  const frames = channelData[0].length;
-  const out = new Float32Array(frames * channels);
-  for (let c = 0; c < channels; c++) {
-    const ch = channelData[c];
-    for (let i = 0; i < frames; i++) out[i * channels + c] = ch[i];
-  }
-  return out;
 }
 
 /**
@@ -95,42 +84,15 @@ function checkLength(decoded, format, declared) {
   return { ...decoded, partialDecode: { format, declaredSec, decodedSec } };
 }
 
-async function decodeFlac(u8) {
-  const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-  const decoder = new FLACDecoder();
-  await decoder.ready;
-  try {
-    const r = await decoder.decodeFile(u8);
-    if (r.errors?.length || !r.samplesDecoded) {
-      throw new InvalidAudioError(`FLAC decoding failed: ${r.errors?.[0]?.message ?? 'no samples decoded'}`);
-    }
-    // The decoder scales by 1/(2^(bits-1) - 1); recover the integers and scale by 1/2^(bits-1) like libsndfile.
-    const full = 2 ** (r.bitDepth - 1);
-    for (const ch of r.channelData) {
-      for (let i = 0; i < ch.length; i++) ch[i] = Math.round(ch[i] * (full - 1)) / full;
-    }
-    return checkLength({ sampleRate: r.sampleRate, channels: r.channelData.length, interleaved: interleave(r.channelData) },
-      'flac', flacDeclaredLength(u8));
-  } finally {
-    decoder.free();
+// The decoders of this platform (`#platform`: platform/node.mjs in Node and Deno, platform/web.mjs in browsers).
+async function decodeEncoded(u8, kind) {
+  const { decodeEncoded: decode } = await import('#platform');
+  if (kind === 'flac') {
+    const declared = flacDeclaredLength(u8);
+    return checkLength(await decode(u8, kind, { sampleRate: declared?.sampleRate }), 'flac', declared);
   }
-}
-
-async function decodeOther(u8) {
-  const decoded = await decodePcm(u8);
-  return sniffContainer(u8) === 'ogg' ? checkLength(decoded, 'ogg', oggDeclaredLength(u8)) : decoded;
-}
-
-async function decodePcm(u8) {
-  if (typeof globalThis.OfflineAudioContext === 'function') {
-    const ctx = new OfflineAudioContext(1, 1, 48000);
-    const buf = await ctx.decodeAudioData(u8.slice().buffer);
-    const data = Array.from({ length: buf.numberOfChannels }, (_, c) => buf.getChannelData(c));
-    return { sampleRate: buf.sampleRate, channels: data.length, interleaved: interleave(data) };
-  }
-  const { default: decode } = await import('audio-decode');
-  const r = await decode(u8);
-  return { sampleRate: r.sampleRate, channels: r.channelData.length, interleaved: interleave(r.channelData) };
+  const decoded = await decode(u8, kind);
+  return kind === 'ogg' ? checkLength(decoded, 'ogg', oggDeclaredLength(u8)) : decoded;
 }
 
 function decodeWav(core, u8) {
@@ -157,7 +119,7 @@ export async function decodeAudio(core, bytes) {
   if (kind === 'empty') throw new InvalidAudioError('empty input: expected WAV, FLAC, Ogg, MP3 or Opus bytes');
   if (kind === 'wav') return decodeWav(core, u8);
   try {
-    return kind === 'flac' ? await decodeFlac(u8) : await decodeOther(u8);
+    return await decodeEncoded(u8, kind);
   } catch (err) {
     if (err instanceof InvalidAudioError) throw err;
     throw new InvalidAudioError(`could not decode ${kind === 'other' ? 'the input (unrecognised container)' : kind}: ` +

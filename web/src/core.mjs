@@ -3,18 +3,23 @@
 // given) a WebAssembly.Module and hands it over via instantiateWasm. In workerd, pass `wasmModule` (the .wasm
 // imported as a module), since compiling wasm from bytes is forbidden there.
 import createSpeakerIdCore from '../dist/speaker_id_core.mjs';
+import { assetLoaded, assetUrl } from './assets.mjs';
 import { InternalError, InvalidArgumentError, SpeakerIdError, errorFromCode } from './errors.mjs';
-import { hasNodeApis } from './runtime.mjs';
 
+// `#platform` is imported only here, when the .wasm is to be read: a worker that passes `wasmModule` (workerd, whose
+// module list names every import) never resolves it.
 async function defaultWasmBytes() {
-  const WASM_URL = new URL('../dist/speaker_id_core.wasm', import.meta.url);
-  if (WASM_URL.protocol === 'file:' && hasNodeApis) {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(WASM_URL);
+  const url = assetUrl('speaker_id_core.wasm');
+  const { readBytes, platform } = await import('#platform');
+  try {
+    const bytes = await readBytes(url);
+    assetLoaded();
+    return bytes;
+  } catch (err) {
+    throw new Error(`speaker-id: could not load ${url} (${err?.code ?? err?.message ?? err})` +
+      (platform === 'web' ? '; where the app serves the files elsewhere, call setAssetBase(URL) first (README: ' +
+        '"Using it in a web app")' : ''));
   }
-  const res = await fetch(WASM_URL);
-  if (!res.ok) throw new Error(`speaker-id: could not load ${WASM_URL} (HTTP ${res.status})`);
-  return res.arrayBuffer();
 }
 
 /**

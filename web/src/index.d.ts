@@ -356,6 +356,22 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, new (message: string, det
 /** The typed error of a code (unknown codes give InternalError). */
 export function errorFromCode(code: string, message: string): SpeakerIdError;
 
+// ---- where the files are (web/src/assets.mjs; README "Using it in a web app") ------------------------------------
+
+/** A URL object (or anything with an href): declared here so that projects without the DOM or Node types compile. */
+export interface UrlLike { readonly href: string; toString(): string }
+/** The files looked up under an asset base (the core's .wasm, the default model, ONNX Runtime's .wasm; in web/dist/). */
+export const ASSET_NAMES: readonly string[];
+/**
+ * Look up the core's .wasm, the default model and ONNX Runtime's .wasm under `base` (a folder URL, or a string
+ * relative to the page; a copy of the package's web/dist/), instead of the locations Vite / webpack / Parcel bundle. For esbuild and for hosting the files elsewhere. Call it before the first SpeakerId.create() /
+ * loadCore() (it throws after); `null` goes back to the bundled locations. The prebuilt web/dist/speaker-id.js
+ * starts with its own folder.
+ */
+export function setAssetBase(base: string | UrlLike | null): void;
+/** The asset base in use (a URL), or null for the bundled locations. */
+export function getAssetBase(): UrlLike | null;
+
 // ---- lower-level building blocks ---------------------------------------------------------------------------------
 
 export function loadCore(options?: { wasmModule?: WasmModule; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<unknown>;

@@ -1,6 +1,7 @@
 // speaker-id public entry point.
 export { SpeakerId } from './speaker-id.mjs';
 export { loadCore } from './core.mjs';
+export { setAssetBase, getAssetBase, ASSET_NAMES } from './assets.mjs';
 export { decodeAudio, sniffContainer } from './audio-decode.mjs';
 export { ModelFrontend, runFrontend, FRONTENDS, PREPROCESS, TARGET_RATE } from './frontends.mjs';
 export { encodeNpy, decodeNpy } from './npy.mjs';

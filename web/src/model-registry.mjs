@@ -1,43 +1,17 @@
 // Resolves a model argument (a manifest id from models/manifest.json, or a path to an .onnx exported by models/)
 // into its bytes and its description (family, front-end, embedding size, tensor names), read from the manifest
 // entry or from the metadata the exporter writes into the .onnx.
+import { assetLoaded, assetUrl, shippedModelAsset } from './assets.mjs';
 import { InvalidArgumentError } from './errors.mjs';
 import { readOnnxInfo } from './onnx-metadata.mjs';
-import { hasNodeApis } from './runtime.mjs';
-
-const MANIFEST_URL = new URL('../../models/manifest.json', import.meta.url);
-const PACKAGE_URL = new URL('../../', import.meta.url);
-
-async function readBytes(url) {
-  if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(url));
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
+// The manifest, files by path, the user's model cache (Node and Deno only): platform/node.mjs; browsers:
+// platform/web.mjs.
+import { baseManifest, entryUrl, modelUrl, notFetched, readBytes, userManifest } from '#platform';
 
 export async function sha256Hex(bytes) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
-
-// Models fetched with models/fetch.mjs (`npm run models:fetch` in a checkout) are registered in the user's cache (Node only), see models/fetch.mjs.
-async function userManifest() {
-  if (!hasNodeApis) return { models: [] };
-  const { homedir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = process.env.SPEAKER_ID_CACHE ||
-    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'speaker-id');
-  try {
-    return JSON.parse(new TextDecoder().decode(await readBytes(new URL(`file://${join(dir, 'manifest.json')}`))));
-  } catch {
-    return { models: [] };
-  }
-}
-
-const baseManifest = async () => JSON.parse(new TextDecoder().decode(await readBytes(MANIFEST_URL)));
 
 /** The project's manifest (models/manifest.json) plus the user's fetched models. */
 export async function loadManifest() {
@@ -89,39 +63,15 @@ export async function defaultModelId() {
   return entry.id;
 }
 
-const shellWord = (w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
-
-// Why a manifest model without a file cannot be used, with the command that fetches it. The manifest's `fetch` is
-// the script (relative to the package root) and its arguments; the command names the script as this installation
-// has it (`node models/fetch.mjs ...` in a checkout, `node node_modules/speaker-id/models/fetch.mjs ...` in a
-// project that installed the package), since only a checkout has the `models:fetch` npm script.
-async function notFetched(model, fetch) {
-  const [script, ...args] = String(fetch ?? '').split(' ');
-  const url = new URL(script, PACKAGE_URL);
-  if (!hasNodeApis || url.protocol !== 'file:') {
-    return `model '${model}' is not downloaded yet and this runtime has no model cache: fetch it in Node ` +
-      `(node node_modules/speaker-id/${script} ${args.join(' ')}), then pass the exported .onnx by path or URL`;
-  }
-  const { isAbsolute, relative, sep } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  let path = fileURLToPath(url);
-  try {
-    const rel = relative(process.cwd(), path);
-    if (rel && !isAbsolute(rel) && rel.split(sep)[0] !== '..') path = rel;
-  } catch { /* no access to the working directory (Deno without --allow-read): the absolute path */ }
-  return `model '${model}' is not downloaded yet: run \`${['node', path, ...args].map(shellWord).join(' ')}\` ` +
-    '(offline: it says what to download and how to pass the files)';
-}
-
 /** Resolve `model` (manifest id or .onnx path/URL; default: the embedded model) -> { bytes, ...description }. */
 export async function resolveModel(model) {
   if (model === undefined || model === null) model = await defaultModelId();
   if (typeof model !== 'string' || model.length === 0) {
     throw new InvalidArgumentError('model must be a manifest id or a path to an .onnx file');
   }
-  let url, entry;
+  let url, entry, asset;
   if (/\.onnx$/i.test(model)) {
-    url = /^[a-z]+:\/\//i.test(model) ? new URL(model) : new URL(`file://${(await import('node:path')).resolve(model)}`);
+    url = modelUrl(model);
   } else {
     // A model the package ships needs only read access (Deno: no --allow-env / --allow-sys for the user's cache).
     const shipped = (await baseManifest()).models.find((m) => m.id === model && m.path);
@@ -133,11 +83,15 @@ export async function resolveModel(model) {
         'or give a path to an .onnx exported by models/export.py');
     }
     if (!entry.path) throw new InvalidArgumentError(await notFetched(model, entry.fetch));
-    url = new URL(entry.path, MANIFEST_URL);
+    // A model the package ships is an asset of its own (bundlers copy it, or it lies under the asset base); the
+    // paths of fetched models (the user's cache, Node) are relative to the manifest's file.
+    asset = shippedModelAsset(entry.path);
+    url = asset ? assetUrl(asset) : entryUrl(entry.path);
   }
   let bytes;
   try {
     bytes = await readBytes(url);
+    if (asset) assetLoaded();
   } catch (err) {
     throw new InvalidArgumentError(`cannot read model ${model}: ${err.code ?? err.message}`);
   }

@@ -1,17 +1,16 @@
 // ONNX Runtime Web (wasm backend, SIMD; threads when the platform allows) behind a two-method session object.
 // ort.env.wasm.numThreads is global to the ORT runtime and fixed once its wasm is initialised: the first session
 // created decides it for the process/page.
-// Node gets ORT's own Node build of the wasm backend (worker_threads for threads); browsers, Deno and workers the
-// wasm-only bundle (not the default entry, which pulls in the 28 MB JSEP build).
-import { isNode } from './runtime.mjs';
-
-const ort = isNode ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
+// Which build of ORT, and where its files are, is `#ort` (package.json "imports"): platform/ort-node.mjs in Node
+// and Deno, platform/ort-web.mjs in browser builds.
+import { loadOrt } from '#ort';
 
 /**
  * Create a session from .onnx bytes. Options: threads (default 1; >1 needs cross-origin isolation in browsers).
  * Returns { inputNames, outputNames, run(feeds) -> Promise<{ name: { data: Float32Array, dims } }>, dispose() }.
  */
 export async function createSession(modelBytes, { threads = 1 } = {}) {
+  const ort = await loadOrt();
   ort.env.wasm.numThreads = threads;
   const session = await ort.InferenceSession.create(modelBytes, {
     executionProviders: ['wasm'],

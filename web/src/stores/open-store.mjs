@@ -1,7 +1,8 @@
 // Resolves SpeakerId.create's `store` option to an adapter:
 //   'memory' (default) | 'indexeddb' | { indexeddb: { name } } | { file: DIR } | an object implementing the adapter
 //   interface (store-interface.mjs), e.g. the edge stores.
-// Backends load lazily, so a browser bundle never pulls in node:fs and Node never touches IndexedDB.
+// Backends load lazily, and the file store is reached through `#platform`, so a browser bundle never contains
+// node:* and Node never touches IndexedDB.
 import { InvalidArgumentError } from '../errors.mjs';
 import { checkAdapter } from './store-interface.mjs';
 
@@ -18,7 +19,8 @@ export async function openStoreOption(store = 'memory') {
   }
   if (store && typeof store === 'object' && 'file' in store) {
     if (typeof store.file !== 'string' || !store.file) throw new InvalidArgumentError(`{ file: DIR } needs a directory path; ${ACCEPTED}`);
-    return (await import('./file-store.mjs')).createFileStore(store.file, store);
+    // Node and Deno only: `#platform` (package.json "imports") is platform/web.mjs in browser builds, which refuses.
+    return (await import('#platform')).openFileStore(store.file, store);
   }
   if (store && typeof store === 'object') return checkAdapter(store);
   throw new InvalidArgumentError(`unknown store ${JSON.stringify(store)}; ${ACCEPTED}`);
