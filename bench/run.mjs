@@ -17,8 +17,8 @@ const MODELS = [
 ];
 
 // Runs bench/<script> in a fresh process -> its last stdout line, parsed (exits the bench when it fails).
-function part(script, what) {
-  const r = spawnSync(process.execPath, [`${ROOT}bench/${script}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function part(script, what, args = []) {
+  const r = spawnSync(process.execPath, [`${ROOT}bench/${script}`, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) {
     console.error(`bench: ${what} failed:\n${r.stderr}`);
     process.exit(1);
@@ -98,5 +98,13 @@ for (const r of results.memory.rows) {
     `${(r.embedMs / 1000).toFixed(1).padStart(9)}`);
 }
 console.log('(16 kHz mono WAV of speech, default model, 1 thread; the peak includes the file read into memory)');
+// Streaming identification on assembled conversations, the default setting (bench/timeline.mjs without --quick
+// compares window / hop settings).
+results.timeline = part('timeline.mjs', 'timeline', ['--quick']);
+for (const r of results.timeline.rows) {
+  console.log(`\nstreaming, window ${r.windowSec} s, hop ${r.hopSec} s: ${(100 * r.accuracy).toFixed(1)} % of ` +
+    `${r.speechSec.toFixed(0)} s of speech right; a new speaker is labelled after ${r.medianDelaySec.toFixed(2)} s ` +
+    `(median, max ${r.maxDelaySec.toFixed(2)} s); ${r.realTimeFactor.toFixed(2)} x real time`);
+}
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');
