@@ -13,7 +13,7 @@ export const timelineCommand = {
   silence and noise are left out. With --json one line per segment: {"start": sec, "end": sec, "speaker": name|null,
   "score": x} ("confidence" too for a model with a calibrated confidence).`,
   options: commandOptions(STORE, {
-    window: { type: 'string', help: '--window S      analysis window in seconds (default 3)' },
+    window: { type: 'string', help: '--window S      analysis window in seconds (default 2)' },
     hop: { type: 'string', help: '--hop S         step between windows in seconds (default 0.5)' },
   }),
   async run(values, files) {

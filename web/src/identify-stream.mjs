@@ -14,7 +14,7 @@
 // after the audio it covers arrives, plus the time to embed one window.
 import { InvalidArgumentError } from './errors.mjs';
 
-export const STREAM_DEFAULTS = Object.freeze({ windowSec: 3, hopSec: 0.5, minSpeechSec: 0.5, minSegmentSec: 1.5 });
+export const STREAM_DEFAULTS = Object.freeze({ windowSec: 2, hopSec: 0.5, minSpeechSec: 0.5, minSegmentSec: 1.5 });
 const NO_VOICE = Symbol('no voice');  // the label of windows without enough speech
 
 function positive(value, what, max = Infinity) {

@@ -276,7 +276,7 @@ export interface StreamOptions {
   sampleRate: number;
   /** Interleaved channels of the PCM pushed (default 1). */
   channels?: number;
-  /** Analysis window (default 3 s) and the step between windows (default 0.5 s). */
+  /** Analysis window (default 2 s) and the step between windows (default 0.5 s). */
   windowSec?: number;
   hopSec?: number;
   /** Speech a window needs to be given an identity (default 0.5 s). */

@@ -268,7 +268,7 @@ export class SpeakerId {
 
   /**
    * Streaming identification (identify-stream.mjs): push PCM chunks, get segments of who spoke as speech arrives.
-   * Options: sampleRate (Hz, required), channels (1), windowSec (3), hopSec (0.5), minSpeechSec (0.5: speech a
+   * Options: sampleRate (Hz, required), channels (1), windowSec (2), hopSec (0.5), minSpeechSec (0.5: speech a
    * window needs to be given an identity), topK, threshold (as identify), onEvent(event).
    */
   stream(options = {}) {
