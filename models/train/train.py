@@ -159,21 +159,23 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--val-every", type=int, default=500, help="steps per validation (selection) and logged 'epoch'")
-    ap.add_argument("--ckpt-every", type=int, default=250, help="steps per resumable checkpoint (last.pt)")
-    ap.add_argument("--channels", default="256,256,256,256,768")
+    ap.add_argument("--val-every", type=int, default=400, help="steps per validation (selection) and logged 'epoch'")
+    ap.add_argument("--ckpt-every", type=int, default=200, help="steps per resumable checkpoint (last.pt)")
+    ap.add_argument("--channels", default="192,192,192,192,576")
     ap.add_argument("--attention", type=int, default=64)
     ap.add_argument("--lin", type=int, default=192)
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--margin", type=float, default=0.25)
-    ap.add_argument("--margin-ramp", type=float, default=0.25, help="fraction of the steps over which m ramps from 0")
+    ap.add_argument("--margin-ramp", type=float, default=0.2, help="fraction of the steps over which m ramps from 0")
     ap.add_argument("--scale", type=float, default=30.0)
     ap.add_argument("--min-crop", type=float, default=1.0)
     ap.add_argument("--max-crop", type=float, default=3.0)
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--max-minutes", type=float, default=0, help="wall-clock safety stop for the training loop (0: none)")
+    ap.add_argument("--stop-at", type=int, default=0, help="stop after this step as --max-minutes would (validate, "
+                    "checkpoint, export) with the schedule of --steps: reproduces a run that the safety stop ended")
     ap.add_argument("--resume", action="store_true", help="continue from --out/last.pt")
     ap.add_argument("--init-onnx", help="warm start: the embedding model's weights from an ECAPA ONNX exported by "
                     "models/export.py with the same --channels/--attention/--lin (e.g. the first compact-ecapa)")
@@ -309,7 +311,8 @@ def main():
             log({"event": "progress", "step": step + 1, "loss": round(run_loss / run_n, 4),
                  "steps_per_s": round(run_n / (time.time() - t_loop), 3)})
         last = step + 1 == args.steps
-        over = args.max_minutes and (time.time() - t_start) > args.max_minutes * 60
+        over = (args.max_minutes and (time.time() - t_start) > args.max_minutes * 60) or \
+            (args.stop_at and step + 1 >= args.stop_at)
         if (step + 1) % args.val_every == 0 or last or over:
             t_val = time.time()
             v = validate(model, fbank, proto, val_waves)
@@ -331,7 +334,8 @@ def main():
             log({"event": "checkpoint", "step": step + 1})
         if over and not last:
             stopped_early = True
-            log({"event": "stop", "reason": f"--max-minutes {args.max_minutes} reached", "step": step + 1,
+            log({"event": "stop", "reason": f"--stop-at {args.stop_at}" if args.stop_at and step + 1 >= args.stop_at
+                 else f"--max-minutes {args.max_minutes} reached", "step": step + 1,
                  "resume": "run the same command with --resume"})
             break
     train_s = time.time() - t_start
