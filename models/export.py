@@ -77,9 +77,20 @@ def onnx_check(onnx_path, model, in_name, shapes, feature_dim):
         return json.loads(r.stdout)["maxAbsDiff"]
 
 
+KEPT_ON_REGISTER = ("default", "license", "card")  # the entry's place in the package, not the file's content
+
+
 def register(entry):
+    """Adds or replaces entry ID. Of a replaced entry only KEPT_ON_REGISTER survive; everything that describes the
+    old file (threshold_source, calibration, ...) goes with it (models/train/calibrate.py --register adds those)."""
     manifest = json.load(open(MANIFEST)) if os.path.exists(MANIFEST) else {"version": 1, "models": []}
-    manifest["models"] = [m for m in manifest["models"] if m["id"] != entry["id"]] + [entry]
+    old = next((m for m in manifest["models"] if m["id"] == entry["id"]), {})
+    entry = {**entry, **{k: old[k] for k in KEPT_ON_REGISTER if k in old}}
+    ids = [m["id"] for m in manifest["models"]]
+    if entry["id"] in ids:  # in place: the order of the entries stays
+        manifest["models"][ids.index(entry["id"])] = entry
+    else:
+        manifest["models"].append(entry)
     with open(MANIFEST, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

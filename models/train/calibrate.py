@@ -1,93 +1,122 @@
-"""Default threshold of a trained encoder, calibrated on the held-out *training* speakers (never on test-other):
-the raw-cosine threshold at the equal-error point of the validation pairs (train.py's protocol). By default only
-the LibriSpeech speakers' 3 s segments count (--subset ls): the library identifies sentences, and 1 s words (Speech
-Commands) score lower and would pull the threshold down into false accepts for sentence-length audio.
+"""Default threshold and calibrated confidence of an encoder, fitted on the held-out *training-corpus* speakers of
+protocol.py (never on librispeech_test-other), from the embeddings the library itself computes for the ONNX
+(validate.py's cache; node models/train/embed-items.mjs).
 
-  /usr/bin/python3 models/train/calibrate.py --ckpt build/models/compact/embedding_model.ckpt \
-      --hparams build/models/compact/hyperparams.yaml [--seed 1234]
-Prints JSON: {"threshold", "eer", "trials"}.
+  /usr/bin/python3 models/train/calibrate.py --onnx models/compact/compact-ecapa.onnx [--register compact-ecapa]
+
+Trials: the centroid trials of protocol.py (every open-set probe against every enrolled centroid of its gallery),
+i.e. the scores identify/verify compare with the threshold.
+Threshold rule (--rule): "centroid-eer" (default) = the raw cosine where false accepts and false rejects of the
+same-corpus speech galleries' centroid trials (so, wuw, ls: impostors recorded like the speaker) are equal;
+"open-set" = the threshold of the best pooled open-set accuracy of those galleries.
+Confidence: logistic P(same speaker) = 1 / (1 + exp(-(a * cosine + b))), fitted by weighted maximum likelihood
+with the two classes weighted equally (a prior of 0.5) on the centroid trials of all four galleries (so, wuw, ls
+and the 1 s sc words). A duration-aware variant (+ c * ln(d / 3 s) + e * cosine * ln(d / 3 s), d = probe seconds) is
+fitted and measured too; it is kept only where it improves the 1 s and open-set figures (printed as "duration").
+--register writes threshold, threshold_source and calibration into that manifest entry. Prints JSON.
 """
 import argparse
 import json
+import math
 import os
 import sys
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
-import data  # noqa: E402
-from features import fbank  # noqa: E402
-from nets import ecapa_tdnn  # noqa: E402
-from train import build_val  # noqa: E402
+import protocol  # noqa: E402
+from validate import library_embeddings  # noqa: E402
+
+ALL = ("so", "wuw", "ls", "sc")
 
 
-def eer_threshold(scores, labels):
-    """(eer, threshold): the score where false-accept and false-reject rates cross (accept when score >= t)."""
-    order = np.argsort(-scores, kind="stable")
-    s, lab = scores[order], labels[order]
-    tp, fp = np.cumsum(lab), np.cumsum(1 - lab)
-    frr = 1 - tp / lab.sum()
-    far = fp / (1 - lab).sum()
-    i = int(np.argmin(np.abs(frr - far)))
-    return float((frr[i] + far[i]) / 2), float(s[i])
-
-
-def centroid_trials(embs, spk):
-    """Segment-vs-enrolled-speaker trials, the way SpeakerId scores (identify / verify against a centroid).
-    Each speaker with >= 2 segments is enrolled from all its segments but one (centroid = L2(mean(L2))); the left-out
-    segment is a target trial against it (every segment is left out in turn) and a non-target trial against every
-    other speaker's centroid of all its segments. Caveat: a LibriSpeech speaker's segments come from ONE utterance,
-    so target trials are same-session and score higher than real enroll-today, identify-tomorrow use."""
-    names = sorted(set(spk))
-    idx = {n: [i for i, s in enumerate(spk) if s == n] for n in names}
-    names = [n for n in names if len(idx[n]) >= 2]
-    unit = lambda v: v / np.linalg.norm(v)
-    full = {n: unit(embs[idx[n]].mean(axis=0)) for n in names}
-    scores, labels = [], []
-    for n in names:
-        for i in idx[n]:
-            rest = [j for j in idx[n] if j != i]
-            scores.append(float(embs[i] @ unit(embs[rest].mean(axis=0))))
-            labels.append(1)
-            for m in names:
-                if m != n:
-                    scores.append(float(embs[i] @ full[m]))
-                    labels.append(0)
-    return np.array(scores), np.array(labels, dtype=np.int64)
-
-
-@torch.no_grad()
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ckpt", required=True)
-    ap.add_argument("--hparams", required=True)
+    ap.add_argument("--onnx", required=True)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--subset", choices=["ls", "sc", "all"], default="ls")
-    ap.add_argument("--protocol", choices=["pairs", "centroid"], default="pairs",
-                    help="pairs: segment vs segment (train.py's validation); centroid: segment vs enrolled speaker")
+    ap.add_argument("--rule", choices=["centroid-eer", "open-set"], default="centroid-eer")
+    ap.add_argument("--cache", default=os.path.join(ROOT, "build", "val"))
+    ap.add_argument("--register", metavar="ID")
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    model, _ = ecapa_tdnn.load(args.ckpt, open(args.hparams).read())
-    speakers = data.list_speakers()
-    _, val = data.split_speakers(speakers, seed=args.seed)
-    segs = build_val(data.load_all(speakers, val))
-    if args.subset != "all":
-        segs = [(s, x) for s, x in segs if s.startswith(args.subset + ":")]
-    embs = torch.stack([F.normalize(model(fbank(torch.from_numpy(x)[None]))[0, 0], dim=0) for _, x in segs]).numpy()
-    spk = [s for s, _ in segs]
-    if args.protocol == "centroid":
-        scores, labels = centroid_trials(embs, spk)
-    else:
-        iu = np.triu_indices(len(segs), 1)
-        scores = (embs @ embs.T)[iu]
-        labels = np.array([spk[i] == spk[j] for i, j in zip(*iu)], dtype=np.int64)
-    eer, thr = eer_threshold(scores, labels)
-    print(json.dumps({"threshold": round(thr, 4), "eer": round(eer, 4), "subset": args.subset, "protocol": args.protocol,
-                      "trials": {"target": int(labels.sum()), "nontarget": int((1 - labels).sum())}}))
+    os.makedirs(args.cache, exist_ok=True)
+    proto = protocol.ensure_protocol(args.seed)
+    E, _ = library_embeddings(args.onnx, protocol.protocol_path(args.seed), args.cache)
+    ok = np.isfinite(E).all(axis=1)
+    E[ok] = protocol.unit(E[ok])
+
+    s, l, _, _ = protocol.centroid_trials(E, proto, protocol.SPEECH_GALLERIES)
+    eer, t_eer = protocol.eer_threshold(s, l)
+    t_open, acc_open = protocol.best_open_set_threshold(E, proto, protocol.SPEECH_GALLERIES)
+    threshold = round(t_eer if args.rule == "centroid-eer" else t_open, 4)
+
+    S, L, D, G = protocol.centroid_trials(E, proto, ALL)
+    ld = np.log(np.maximum(D, 0.1) / 3.0)
+    a, b = protocol.fit_logistic(S[:, None], L)
+    wd = protocol.fit_logistic(np.stack([S, ld, S * ld], axis=1), L)
+    plain = lambda sc, d: 1 / (1 + np.exp(-(a * sc + b)))
+    dur = lambda sc, d: 1 / (1 + np.exp(-(wd[0] * sc + wd[1] * np.log(max(d, 0.1) / 3.0) +
+                                          wd[2] * sc * np.log(max(d, 0.1) / 3.0) + wd[3])))
+    p_thr = float(plain(threshold, 3.0))
+
+    def figures(conf):
+        """Decisions at confidence >= p_thr (the plain map's value at the threshold, so the plain map decides exactly
+        like the raw threshold); Cllr of the trials."""
+        out = {}
+        for g in ALL:
+            r = protocol.open_set(E, proto, g, lambda sc, d: conf(sc, d) >= p_thr)
+            out[f"open_{g}"] = round(r["acc"], 4)
+        n = {g: (lambda r: r["n_enrolled"] + r["n_unknown"])(protocol.open_set(E, proto, g, 0.5))
+             for g in protocol.SPEECH_GALLERIES}
+        out["open_speech"] = round(sum(out[f"open_{g}"] * n[g] for g in n) / sum(n.values()), 4)
+        P = np.array([conf(sc, d) for sc, d in zip(S, D)])
+        out["cllr_all"] = round(protocol.cllr(P, L), 4)
+        k = G == "sc"
+        out["cllr_1s"] = round(protocol.cllr(P[k], L[k]), 4)
+        out["cllr_speech"] = round(protocol.cllr(P[~k], L[~k]), 4)
+        # pooled EER over mixed durations (a duration-aware map can change it; a 1 s-only EER it cannot)
+        out["eer_all_trials"] = round(protocol.eer_threshold(P, L)[0], 4)
+        return out
+
+    f_plain, f_dur = figures(plain), figures(dur)
+    better = (f_dur["open_sc"] > f_plain["open_sc"] and f_dur["open_speech"] >= f_plain["open_speech"]) or \
+             (f_dur["open_speech"] > f_plain["open_speech"] and f_dur["open_sc"] >= f_plain["open_sc"])
+    report = {
+        "onnx": args.onnx, "rule": args.rule, "threshold": threshold,
+        "centroid_eer": round(eer, 4), "centroid_eer_threshold": round(t_eer, 4),
+        "best_open_set_threshold": round(t_open, 4), "best_open_set_acc": round(acc_open, 4),
+        "calibration": {"kind": "logistic", "a": round(float(a), 4), "b": round(float(b), 4)},
+        "confidence_at_threshold": round(p_thr, 4),
+        "cosine_at_confidence_0.5": round(float(-b / a), 4),
+        "duration": {"weights": [round(float(w), 4) for w in wd],
+                     "form": "1/(1+exp(-(w0*cos + w1*ln(d/3) + w2*cos*ln(d/3) + w3)))",
+                     "plain": f_plain, "duration_aware": f_dur, "kept": bool(better)},
+        "trials": {"target": int(L.sum()), "nontarget": int((1 - L).sum()),
+                   "speech_target": int(l.sum()), "speech_nontarget": int((1 - l).sum())},
+    }
+    if args.register:
+        path = os.path.join(ROOT, "models", "manifest.json")
+        m = json.load(open(path))
+        e = next(x for x in m["models"] if x["id"] == args.register)
+        e["threshold"] = threshold
+        e["threshold_source"] = (
+            ("threshold of the best pooled open-set identification accuracy (enroll 3, half the speakers never "
+             "enrolled)" if args.rule == "open-set" else "EER point of the centroid trials") +
+            " of the speechocean762, WUW-II and LibriSpeech galleries of held-out training-corpus speakers "
+            f"(models/train/protocol.py, models/train/calibrate.py --rule {args.rule}); never test-other. Their "
+            f"centroid-trial EER point is {report['centroid_eer_threshold']}")
+        cal = {"kind": "logistic", "a": report["calibration"]["a"], "b": report["calibration"]["b"],
+               "confidence": "1 / (1 + exp(-(a * cosine + b)))", "meaning": "P(same speaker) at a prior of 0.5",
+               "confidence_at_threshold": report["confidence_at_threshold"],
+               "fitted_on": f"{report['trials']['target']} target / {report['trials']['nontarget']} non-target "
+                            "centroid trials (probe vs 3-recording enrolment) of held-out training-corpus speakers "
+                            "(models/train/calibrate.py)"}
+        e["calibration"] = cal
+        with open(path, "w") as f:
+            json.dump(m, f, indent=2)
+            f.write("\n")
+    print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
