@@ -8,8 +8,9 @@ import { loadCore } from '../web/src/core.mjs';
 import { ENROLL_RECORDINGS, RATE, assemble, loadSpeakers, runConversation, score } from './conversations.mjs';
 
 const DIR = fileURLToPath(new URL('../../shared/audio/librispeech_test-other', import.meta.url));
-// [windowSec, hopSec, minSegmentSec]
-const SETTINGS = process.argv.includes('--quick') ? [[3, 0.5, 1.5]]
+// [windowSec, hopSec, minSegmentSec, threshold (undefined: the stream's default)]; --settings JSON overrides.
+const at = process.argv.indexOf('--settings');
+const SETTINGS = at > 0 ? JSON.parse(process.argv[at + 1]) : process.argv.includes('--quick') ? [[2, 0.5, 1.5]]
   : [[2, 0.5, 1.5], [3, 0.5, 1.5], [3, 0.5, 0], [3, 1, 2], [4, 0.5, 1.5]];
 const core = await loadCore();
 const speakers = await loadSpeakers(DIR, (b) => decodeAudio(core, b));
@@ -22,11 +23,11 @@ for (const [name, clips] of Object.entries(speakers)) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
 const rows = [];
-for (const [windowSec, hopSec, minSegmentSec] of SETTINGS) {
+for (const [windowSec, hopSec, minSegmentSec, threshold] of SETTINGS) {
   let correct = 0, speech = 0, ms = 0;
   const delays = [];
   for (const c of conversations) {
-    const stream = sid.stream({ sampleRate: RATE, windowSec, hopSec, minSegmentSec });
+    const stream = sid.stream({ sampleRate: RATE, windowSec, hopSec, minSegmentSec, ...(threshold !== undefined && { threshold }) });
     const t0 = performance.now();
     const r = await runConversation(stream, c);
     ms += performance.now() - t0;
@@ -35,7 +36,7 @@ for (const [windowSec, hopSec, minSegmentSec] of SETTINGS) {
     speech += s.speechSec;
     delays.push(...r.delays);
   }
-  rows.push({ windowSec, hopSec, minSegmentSec, accuracy: correct / speech, speechSec: speech, medianDelaySec: median(delays),
+  rows.push({ windowSec, hopSec, minSegmentSec, threshold: threshold ?? null, accuracy: correct / speech, speechSec: speech, medianDelaySec: median(delays),
     maxDelaySec: Math.max(...delays), labelledChanges: delays.length, changes: conversations.length * 9,
     realTimeFactor: ms / 1000 / (conversations.reduce((a, c) => a + c.audio.length, 0) / RATE) });
   console.error(JSON.stringify(rows.at(-1)));

@@ -50,7 +50,7 @@ test('the store file holds no embedding in the clear; the same key opens it, ano
   const again = await SpeakerId.create({ store: { file: sealed }, encryption: { key } });
   try {
     assert.deepEqual((await again.speakers()).map((s) => [s.name, s.samples]), [['ann', 1], ['bob', 1]]);
-    assert.equal((await again.identify(flac('1688', '142285-0005'))).speaker, 'ann');
+    assert.equal((await again.identify(flac('1688', '142285-0005'))).candidates[0].name, 'ann');
     assert.ok((await again.speakers())[0].speechSec > 1, 'the sample numbers come back too');
   } finally {
     await again.dispose();
@@ -68,7 +68,7 @@ test('a passphrase opens its store on another SpeakerId; another passphrase is r
   await enrolled(store, { passphrase: 'correct horse battery staple' });
   const sid = await SpeakerId.create({ store: { file: store }, encryption: { passphrase: 'correct horse battery staple' } });
   try {
-    assert.equal((await sid.identify(flac('2414', '128291-0003'))).speaker, 'bob');
+    assert.equal((await sid.identify(flac('2414', '128291-0003'))).candidates[0].name, 'bob');
     // Exports are the plain profile blob (what a user takes elsewhere), importable without a key.
     const blob = await sid.exportProfiles();
     const plainCopy = await SpeakerId.create();

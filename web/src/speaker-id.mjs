@@ -74,6 +74,7 @@ export class SpeakerId {
       throw err;
     }
     const sid = new SpeakerId(core, described, embedder, adapter, q, raw ?? described.threshold, preprocess);
+    sid.#thresholdGiven = raw !== undefined;
     try {
       await sid.#reload();
     } catch (err) {
@@ -99,6 +100,7 @@ export class SpeakerId {
 
   #core;
   #calibration;
+  #thresholdGiven = false;  // create() was given a threshold (streams use it too)
   #embedder;
   #preprocess;
   #store;
@@ -269,7 +271,9 @@ export class SpeakerId {
   /**
    * Streaming identification (identify-stream.mjs): push PCM chunks, get segments of who spoke as speech arrives.
    * Options: sampleRate (Hz, required), channels (1), windowSec (2), hopSec (0.5), minSpeechSec (0.5: speech a
-   * window needs to be given an identity), topK, threshold (as identify), onEvent(event).
+   * window needs to be given an identity), minSegmentSec (1.5), topK, threshold (as identify; default: the
+   * threshold given to create(), else for a calibrated model the cosine of confidence 0.5, else the model's),
+   * onEvent(event).
    */
   stream(options = {}) {
     if (this.#disposed) throw new DisposedError();
@@ -283,7 +287,11 @@ export class SpeakerId {
     if (!(Number.isFinite(minSpeechSec) && minSpeechSec >= 0)) {
       throw new InvalidArgumentError(`minSpeechSec must be a number >= 0, got ${minSpeechSec}`);
     }
-    const t = this.#threshold(options);
+    // A stream decides on windows of a few seconds, which score lower than whole recordings (the model's threshold
+    // is for those): by default it takes the calibration's even-odds point (confidence 0.5), unless a threshold
+    // was given to create() or here.
+    const even = this.#calibration && !this.#thresholdGiven && options.threshold === undefined;
+    const t = even ? this.#calibration.toScore(0.5) : this.#threshold(options);
     const analyse = (audio) => this.#run(async () => {
       const voiced = (fe) => fe.measurements.speechWindows > 0 && fe.measurements.speechSec >= minSpeechSec;
       const r = await this.#embedder.embed(audio, { quality: this.#quality, preprocess: this.#preprocess, before: voiced });
