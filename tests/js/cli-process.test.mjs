@@ -60,11 +60,12 @@ test('embed, enroll, identify and verify: one core and one inference session per
     assert.equal(r.code, 0, r.stderr);
     assertCost(r, { sessions: 1 });
   }
-  const who = observed(['identify', '--store', store, '--json', a2]);
+  // One recording enrolled per speaker: a lower threshold than the model's (set for enrollments of several).
+  const who = observed(['identify', '--store', store, '--threshold', '0.4', '--json', a2]);
   assert.equal(who.code, 0, who.stderr);
   assert.equal(JSON.parse(who.stdout).speaker, 'A');
   assertCost(who, { sessions: 1 });
-  const yes = observed(['verify', '--store', store, '--json', 'A', a2]);
+  const yes = observed(['verify', '--store', store, '--threshold', '0.4', '--json', 'A', a2]);
   assert.equal(JSON.parse(yes.stdout).accepted, true);
   assertCost(yes, { sessions: 1 });
 });

@@ -134,12 +134,13 @@ test('in a page of the demo origin, /speaker-id.js enrolls from WAV bytes and id
   const enrolled = await run(async ([a, b]) => {
     const { SpeakerId } = await import('/speaker-id.js');
     const sid = await SpeakerId.create({ store: { indexeddb: { name: 'origin-check' } } });
-    await sid.enroll('carol', new Uint8Array(a));
-    await sid.enroll('dave', new Uint8Array(b));
+    await sid.enroll('carol', a.map((x) => new Uint8Array(x)));
+    await sid.enroll('dave', b.map((x) => new Uint8Array(x)));
     const names = (await sid.speakers()).map((s) => s.name);
     await sid.dispose();
     return names;
-  }, [bytes('3005', '3005-163389-0000'), bytes('367', '367-130732-0000')]);
+  }, [['0000', '0001', '0002'].map((n) => bytes('3005', `3005-163389-${n}`)),
+    ['0000', '0001', '0002'].map((n) => bytes('367', `367-130732-${n}`))]);
   assert.deepEqual(enrolled, ['carol', 'dave']);
   await p.reload();
   const who = await run(async ([c, d]) => {
@@ -148,7 +149,7 @@ test('in a page of the demo origin, /speaker-id.js enrolls from WAV bytes and id
     const r = [(await sid.identify(new Uint8Array(c))).speaker, (await sid.identify(new Uint8Array(d))).speaker];
     await sid.dispose();
     return r;
-  }, [bytes('3005', '3005-163389-0003'), bytes('367', '367-130732-0003')]);
+  }, [bytes('3005', '3005-163389-0005'), bytes('367', '367-130732-0005')]);
   assert.deepEqual(who, ['carol', 'dave']);
   await p.close();
   assert.deepEqual(problems, []);
