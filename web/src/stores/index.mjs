@@ -3,4 +3,5 @@
 // Node-only file store is `speaker-id/stores/file`.
 export { createMemoryStore } from './memory-store.mjs';
 export { createIndexedDbStore } from './indexeddb-store.mjs';
+export { createDurableObjectStore } from './durable-object-store.mjs';
 export { ADAPTER_METHODS, checkAdapter } from './store-interface.mjs';
