@@ -1,6 +1,6 @@
 // One tenant's Speaker-ID: a Durable Object holding one SpeakerId whose enrollments live in the object's own
-// storage. The Worker (worker.mjs) authenticates and forwards; the object is reachable only through it, so its
-// handler needs no tokens. Requests to one object run one at a time, in the order they arrive.
+// storage. The Worker (worker.mjs) authenticates, applies CORS and forwards; the object is reachable only through
+// it, so its own handler has no tokens (every request is its one tenant) and no CORS of its own.
 import { DurableObject } from 'cloudflare:workers';
 // Modules wrangler compiles (CompiledWasm) and embeds (Data): workerd has no file system and compiles no wasm at run
 // time, so the core's .wasm and the default model travel in the bundle.
@@ -8,19 +8,23 @@ import coreWasm from '../../../web/dist/speaker_id_core.wasm';
 import defaultModel from '../../../models/compact/compact-ecapa.onnx';
 import { SpeakerId } from '../../../web/src/speaker-id.mjs';
 import { createDurableObjectStore } from '../../../web/src/stores/durable-object-store.mjs';
-import { createHandler } from '../../../web/src/http/handler.mjs';
+import { createHandler, optionsFromEnv } from '../../../web/src/http/handler.mjs';
 
 export class TenantObject extends DurableObject {
-  #sid = null;   // Promise<SpeakerId>, created on first use
-  #handler = createHandler({ tokens: null, runtime: 'cloudflare', speakerIdFor: () => this.#speakerId() });
+  #handler;
 
-  #speakerId() {
-    this.#sid ??= SpeakerId.create({ model: defaultModel, wasmModule: coreWasm,
-      store: createDurableObjectStore(this.ctx.storage) }).catch((err) => {
-      this.#sid = null;  // a failed start is retried by the next request
-      throw err;
+  constructor(ctx, env) {
+    super(ctx, env);
+    // The handler creates the SpeakerId on the first request that needs it and keeps it while the object lives
+    // (an evicted object starts again from its storage).
+    this.#handler = createHandler({
+      ...optionsFromEnv((name) => env[name]),   // the same body limit as the Worker
+      tokens: null,
+      cors: null,
+      runtime: 'cloudflare',
+      speakerIdFor: () => SpeakerId.create({ model: defaultModel, wasmModule: coreWasm,
+        store: createDurableObjectStore(ctx.storage) }),
     });
-    return this.#sid;
   }
 
   fetch(request) {
