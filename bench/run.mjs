@@ -2,7 +2,7 @@
 // onnxruntime-node (native) on the same ONNX in the same run, identification against 1k / 100k enrolled
 // speakers (bench/match.mjs), audio -> model input (bench/frontend.mjs), file store mutations at 100 / 10k /
 // 100k speakers (bench/stores.mjs), CLI start-up (bench/cli.mjs) and peak memory against recording length
-// (bench/memory.mjs); prints tables and writes bench/results.json.
+// (bench/memory.mjs), the HTTP API under load on each runtime (bench/http-load.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -106,5 +106,16 @@ for (const r of results.timeline.rows) {
     `${r.speechSec.toFixed(0)} s of speech right; a new speaker is labelled after ${r.medianDelaySec.toFixed(2)} s ` +
     `(median, max ${r.maxDelaySec.toFixed(2)} s); ${r.realTimeFactor.toFixed(2)} x real time`);
 }
+// The HTTP API under load: identify at concurrency 1, 4, 16 on each runtime (bench/http-load.mjs).
+results.http = part('http-load.mjs', 'http load');
+console.log('\nHTTP identify   runtime      concurrency  identify/s   p50(ms)   p95(ms)');
+for (const r of results.http.rows) {
+  if (r.error) console.log(`${''.padEnd(15)} ${r.runtime.padEnd(12)} (${r.error})`);
+  else {
+    console.log(`${''.padEnd(15)} ${r.runtime.padEnd(12)} ${String(r.concurrency).padStart(11)} ${r.perSecond.toFixed(1).padStart(11)} ` +
+      `${r.p50Ms.toFixed(1).padStart(9)} ${r.p95Ms.toFixed(1).padStart(9)}`);
+  }
+}
+console.log('(3 s WAV probe uploaded as multipart, 3 enrolled speakers, each runtime started fresh on 127.0.0.1)');
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

@@ -17,3 +17,18 @@ export async function nodeMain(path: string): Promise<void> {
   createIndexedDbStore({ indexedDB: { name: 'not a factory' } });
   console.log(core);
 }
+
+// The HTTP API in a server of the user's own (Request / Response are Node's globals).
+import { createHandler, optionsFromEnv } from 'speaker-id/http';
+
+export async function serveMain(request: Request): Promise<Response> {
+  const api = createHandler({
+    ...optionsFromEnv((k) => process.env[k]),
+    speakerIdFor: (tenant) => SpeakerId.create({ store: createFileStore(`/srv/speakers/${tenant}`) }),
+  });
+  // @ts-expect-error: tokens are a 'token:tenant,...' string
+  createHandler({ speakerIdFor: async () => SpeakerId.create(), tokens: ['a'] });
+  const response = await api.fetch(request);
+  await api.close();
+  return response;
+}

@@ -8,6 +8,7 @@ import { evalCommand } from './eval-command.mjs';
 import { featuresCommand } from './features-command.mjs';
 import { enrollCommand } from './enroll-command.mjs';
 import { identifyCommand, verifyCommand } from './identify-command.mjs';
+import { serveCommand } from './serve-command.mjs';
 import { timelineCommand } from './timeline-command.mjs';
 import { exportCommand, importCommand, removeCommand, renameCommand, resetCommand,
   speakersCommand } from './profiles-commands.mjs';
@@ -24,13 +25,14 @@ commands:
   speakers|reset --store DIR                                list / remove all enrolled speakers
   remove --store DIR NAME, rename --store DIR FROM TO       manage one speaker
   export-profiles --store DIR OUT, import-profiles --store DIR [--merge] IN   profile blobs
+  serve --store DIR [--host H] [--port P]                   the Speaker-ID HTTP API (bearer tokens per tenant)
 run 'speaker-id <command> --help' for details`;
 
 const COMMANDS = {
   features: featuresCommand, embed: embedCommand, eval: evalCommand, enroll: enrollCommand, identify: identifyCommand,
   timeline: timelineCommand,
   verify: verifyCommand, speakers: speakersCommand, remove: removeCommand, rename: renameCommand, reset: resetCommand,
-  'export-profiles': exportCommand, 'import-profiles': importCommand,
+  'export-profiles': exportCommand, 'import-profiles': importCommand, serve: serveCommand,
 };
 
 async function dispatch(argv) {

@@ -6,7 +6,7 @@
 import { EXACT_MAX_SEC, planWindows } from './audio-windows.mjs';
 import { AudioTooShortError, InternalError, InvalidArgumentError, NoVoiceError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
-import { createSession } from './onnx-session.mjs';
+import { createSession, openSharedSession } from './onnx-session.mjs';
 import { combineMeasurements } from './quality.mjs';
 
 export class Embedder {
@@ -42,7 +42,13 @@ export class Embedder {
   }
 
   async ready() {
-    this.session ??= createSession(this.model.bytes, { threads: this.threads });
+    if (!this.session) {
+      // One session per model content, shared by every Embedder of it (onnx-session.mjs); the .onnx bytes are not
+      // kept once it exists (a server holds one SpeakerId per tenant).
+      const { bytes, sha256 } = this.model;
+      this.session = sha256 ? openSharedSession(sha256, bytes, { threads: this.threads }) : createSession(bytes, { threads: this.threads });
+      this.session.then(() => { this.model.bytes = undefined; }, () => {});
+    }
     return this.session;
   }
 

@@ -177,11 +177,36 @@ export interface IndexedDbStoreOptions {
 }
 export function createIndexedDbStore(options?: IndexedDbStoreOptions): StoreAdapter;
 
+/**
+ * The part of a SQLite-backed Durable Object's `ctx.storage` the Durable Object store uses (Cloudflare's
+ * DurableObjectStorage fits it): the synchronous KV API, synchronous transactions and sync().
+ */
+export interface DurableObjectStorageLike {
+  kv: {
+    get(key: string): unknown;
+    put(key: string, value: unknown): void;
+    delete(key: string): boolean;
+    list(options?: { prefix?: string }): Iterable<[string, unknown]>;
+  };
+  transactionSync<T>(closure: () => T): T;
+  sync(): Promise<void>;
+}
+export interface DurableObjectStoreOptions {
+  /** Prefix of every key the store writes, so several stores can share one object. Default 'sid:'. */
+  prefix?: string;
+}
+/** A store adapter over a Durable Object's storage (Cloudflare Workers: one object per tenant). */
+export function createDurableObjectStore(storage: DurableObjectStorageLike, options?: DurableObjectStoreOptions): StoreAdapter;
+
 // ---- SpeakerId -------------------------------------------------------------------------------------------------
 
 export interface CreateOptions {
-  /** Manifest id or path/URL of an .onnx exported by models/export.py. Default: the embedded compact model. */
-  model?: string;
+  /**
+   * Manifest id, path/URL of an .onnx exported by models/export.py, or the .onnx bytes (where there is no file system,
+   * e.g. Cloudflare Workers: bytes the manifest knows by sha256 are that model, others get the id `sha256-<16 hex>`
+   * unless their ONNX metadata names one). Default: the embedded compact model.
+   */
+  model?: string | Uint8Array | ArrayBuffer;
   /** Default 'memory'. */
   store?: StoreOption;
   /**
@@ -432,6 +457,6 @@ export class Embedder {
     Promise<{ embedding: Float32Array; durationSec: number; stages?: Record<string, Stage>; partials?: Stage }>;
   dispose(): Promise<void>;
 }
-export function resolveModel(model?: string): Promise<ModelInfo & { bytes: Uint8Array; inputName: string; outputName: string }>;
+export function resolveModel(model?: string | Uint8Array | ArrayBuffer): Promise<ModelInfo & { bytes: Uint8Array; inputName: string; outputName: string }>;
 export function defaultModelId(): Promise<string>;
 export function loadManifest(): Promise<{ models: Array<Record<string, unknown>> }>;

@@ -11,6 +11,7 @@ export { toDecodedAudio, toAudioInput } from './audio-input.mjs';
 export { DEFAULT_QUALITY } from './quality.mjs';
 export { createMemoryStore } from './stores/memory-store.mjs';
 export { createIndexedDbStore } from './stores/indexeddb-store.mjs';
+export { createDurableObjectStore } from './stores/durable-object-store.mjs';
 export { ADAPTER_METHODS, checkAdapter } from './stores/store-interface.mjs';
 export {
   SpeakerIdError, InvalidAudioError, InvalidArgumentError, AudioTooShortError, NoVoiceError, ClippingError,

@@ -1,6 +1,6 @@
-// Resolves a model argument (a manifest id from models/manifest.json, or a path to an .onnx exported by models/)
-// into its bytes and its description (family, front-end, embedding size, tensor names), read from the manifest
-// entry or from the metadata the exporter writes into the .onnx.
+// Resolves a model argument (a manifest id from models/manifest.json, a path to an .onnx exported by models/, or
+// the .onnx bytes themselves) into its bytes and its description (family, front-end, embedding size, tensor names),
+// read from the manifest entry or from the metadata the exporter writes into the .onnx.
 import { assetLoaded, assetUrl, shippedModelAsset } from './assets.mjs';
 import { InvalidArgumentError } from './errors.mjs';
 import { readOnnxInfo } from './onnx-metadata.mjs';
@@ -63,11 +63,43 @@ export async function defaultModelId() {
   return entry.id;
 }
 
-/** Resolve `model` (manifest id or .onnx path/URL; default: the embedded model) -> { bytes, ...description }. */
+const ACCEPTED_MODELS = 'a manifest id, a path or URL of an .onnx file, or the .onnx bytes (Uint8Array or ArrayBuffer)';
+
+// The manifest entry (the project's, then the user's fetched models) of the file with sha256 `digest`, if any: a
+// file the manifest knows by content is that model (same id, same threshold) however it was given.
+async function entryBySha(digest) {
+  return (await baseManifest()).models.find((m) => m.onnx_sha256 === digest) ??
+    (await loadManifest()).models.find((m) => m.onnx_sha256 === digest);
+}
+
+function parseOnnx(bytes, what) {
+  try {
+    return readOnnxInfo(bytes);
+  } catch (err) {
+    throw new InvalidArgumentError(`${what} is not an ONNX model (${err.message})`);
+  }
+}
+
+// Where a runtime has no file system and cannot fetch its own modules (Cloudflare Workers), the app imports the
+// .onnx as data and passes the bytes. They are copied: with { lazy: true } the session is created later, and the
+// caller's buffer must not be able to change what was hashed.
+async function resolveBytes(model) {
+  const bytes = (ArrayBuffer.isView(model) ? model : new Uint8Array(model)).slice();
+  if (bytes.length === 0) throw new InvalidArgumentError(`the model bytes are empty; model must be ${ACCEPTED_MODELS}`);
+  const digest = await sha256Hex(bytes);
+  const info = parseOnnx(bytes, `the model bytes (${bytes.length} bytes, sha256 ${digest.slice(0, 12)}…)`);
+  return { bytes, ...describe(info, 'the model bytes', await entryBySha(digest), digest), sha256: digest };
+}
+
+/** Resolve `model` (manifest id, .onnx path/URL or .onnx bytes; default: the embedded model) -> { bytes, ...description }. */
 export async function resolveModel(model) {
   if (model === undefined || model === null) model = await defaultModelId();
+  // By tag, not instanceof: bytes from another realm (a vm context, a worker's transfer) are bytes too.
+  const tag = Object.prototype.toString.call(model);
+  if (tag === '[object Uint8Array]' || tag === '[object ArrayBuffer]') return resolveBytes(model);
   if (typeof model !== 'string' || model.length === 0) {
-    throw new InvalidArgumentError('model must be a manifest id or a path to an .onnx file');
+    const got = model === '' ? 'an empty string' : typeof model === 'object' ? tag : typeof model;
+    throw new InvalidArgumentError(`model must be ${ACCEPTED_MODELS}; got ${got}`);
   }
   let url, entry, asset;
   if (/\.onnx$/i.test(model)) {
@@ -105,15 +137,8 @@ export async function resolveModel(model) {
   } else {
     // A file given by path or URL that the manifest knows (by content) is that model: same id, same threshold,
     // wherever it is loaded from.
-    const base = await baseManifest();
-    entry = base.models.find((m) => m.onnx_sha256 === digest) ??
-      (await loadManifest()).models.find((m) => m.onnx_sha256 === digest);
+    entry = await entryBySha(digest);
   }
-  let info;
-  try {
-    info = readOnnxInfo(bytes);
-  } catch (err) {
-    throw new InvalidArgumentError(`${model} is not an ONNX model (${err.message})`);
-  }
+  const info = parseOnnx(bytes, model);
   return { bytes, ...describe(info, model, entry, digest), sha256: digest };
 }

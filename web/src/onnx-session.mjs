@@ -1,6 +1,8 @@
 // ONNX Runtime Web (wasm backend, SIMD; threads when the platform allows) behind a two-method session object.
 // ort.env.wasm.numThreads is global to the ORT runtime and fixed once its wasm is initialised: the first session
 // created decides it for the process/page.
+// Sessions of one model are shared (openSharedSession): a server with a SpeakerId per tenant holds the model once,
+// not once per tenant (~35 MB each), and runs of the shared session are serialised as one SpeakerId's are.
 // Which build of ORT, and where its files are, is `#ort` (package.json "imports"): platform/ort-node.mjs in Node
 // and Deno, platform/ort-web.mjs in browser builds.
 import { loadOrt } from '#ort';
@@ -27,6 +29,50 @@ export async function createSession(modelBytes, { threads = 1 } = {}) {
     },
     async dispose() {
       await session.release();
+    },
+  };
+}
+
+const shared = new Map();  // `${sha256}:${threads}` -> { session: Promise, refs, tail: Promise }
+
+/**
+ * The session of model `sha256` (created from `modelBytes` by the first caller), shared by every caller until the
+ * last one disposes it. Same object shape as createSession's; run() calls of all holders run one at a time.
+ */
+export async function openSharedSession(sha256, modelBytes, { threads = 1 } = {}) {
+  const key = `${sha256}:${threads}`;
+  let entry = shared.get(key);
+  if (!entry) {
+    entry = { session: createSession(modelBytes, { threads }), refs: 0, tail: Promise.resolve() };
+    shared.set(key, entry);
+    entry.session.catch(() => { if (shared.get(key) === entry) shared.delete(key); });
+  }
+  entry.refs += 1;
+  let s;
+  try {
+    s = await entry.session;
+  } catch (err) {
+    entry.refs -= 1;
+    throw err;
+  }
+  let released = false;
+  return {
+    inputNames: s.inputNames,
+    outputNames: s.outputNames,
+    run(feeds) {
+      const result = entry.tail.then(() => s.run(feeds));
+      entry.tail = result.catch(() => {});
+      return result;
+    },
+    async dispose() {
+      if (released) return;
+      released = true;
+      entry.refs -= 1;
+      if (entry.refs === 0) {
+        if (shared.get(key) === entry) shared.delete(key);
+        await entry.tail;
+        await s.dispose();
+      }
     },
   };
 }

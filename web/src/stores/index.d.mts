@@ -1,8 +1,8 @@
 // Declarations of `speaker-id/stores` (index.mjs); the types live with the package's (web/src/index.d.ts), except
 // the Deno KV store's, which are here: only this entry exports it.
 import type { StoreAdapter } from '../index.js';
-export { ADAPTER_METHODS, checkAdapter, createMemoryStore, createIndexedDbStore } from '../index.js';
-export type { Committed, IndexedDbStoreOptions, StoreAdapter, StoreModel, StoredSample, StoredSpeaker, VersionToken } from '../index.js';
+export { ADAPTER_METHODS, checkAdapter, createMemoryStore, createIndexedDbStore, createDurableObjectStore } from '../index.js';
+export type { Committed, DurableObjectStorageLike, DurableObjectStoreOptions, IndexedDbStoreOptions, StoreAdapter, StoreModel, StoredSample, StoredSpeaker, VersionToken } from '../index.js';
 
 /** A Deno KV key part (Deno.KvKeyPart), spelled out so that no Deno types are needed. */
 export type DenoKvKeyPart = Uint8Array | string | number | bigint | boolean;

@@ -4,5 +4,6 @@
 // importing it needs no Deno.
 export { createMemoryStore } from './memory-store.mjs';
 export { createIndexedDbStore } from './indexeddb-store.mjs';
+export { createDurableObjectStore } from './durable-object-store.mjs';
 export { createDenoKvStore } from './deno-kv-store.mjs';
 export { ADAPTER_METHODS, checkAdapter } from './store-interface.mjs';

@@ -1,0 +1,81 @@
+// The HTTP API on Node: `speaker-id serve` as a real process on 127.0.0.1 (the shared suite), and what only the
+// Node server does: refusing to serve a non-loopback address without tokens, Speaker-ID's web UI folder on the same
+// origin, and Home Assistant's rest_command body (`file=<path>`) with --audio-dir.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, ROOT, runCli } from './helpers.mjs';
+import { httpApiSuite } from './http-api-suite.mjs';
+import { startHttpRuntime } from './http-runtime.mjs';
+
+const serve = (args = [], env = {}) => startHttpRuntime({ command: process.execPath, args: [CLI, 'serve', ...args], env,
+  cwd: ROOT });
+
+httpApiSuite('node (speaker-id serve)', (env) => serve([], env));
+
+test('serve refuses a non-loopback address without tokens unless --no-auth', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sid-serve-'));
+  try {
+    const r = runCli(['serve', '--store', dir, '--host', '0.0.0.0', '--port', '0'], { env: { ...process.env, SPEAKER_ID_TOKENS: '' } });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refusing to serve 0\.0\.0\.0 without tokens.*--no-auth/);
+    const bad = runCli(['serve', '--store', dir, '--tokens', 'no-tenant-here'], { env: { ...process.env } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /SPEAKER_ID_TOKENS entry 1 is not 'token:tenant'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve on loopback without tokens: no auth (with a warning), a web UI folder on the same origin, and ' +
+  "Home Assistant's file=<path> body inside --audio-dir", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sid-serve-ui-'));
+  const ui = join(dir, 'ui');
+  const recordings = join(dir, 'recordings');
+  mkdirSync(join(ui, 'js'), { recursive: true });
+  mkdirSync(recordings);
+  writeFileSync(join(ui, 'index.html'), '<!doctype html><title>ui</title><script src="/static/js/app.js"></script>');
+  writeFileSync(join(ui, 'js', 'app.js'), 'fetch("/api/profiles")');
+  const { SpeakerId } = await import('../../web/src/index.mjs');
+  const { wavBytes } = await import('./helpers.mjs');
+  const rt = await serve(['--store', join(dir, 'store'), '--static', ui, '--audio-dir', recordings], { SPEAKER_ID_TOKENS: '' });
+  try {
+    assert.match(rt.output(), /warning: no SPEAKER_ID_TOKENS: no authentication/);
+    const page = await fetch(`${rt.origin}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /text\/html/);
+    assert.match(await page.text(), /\/static\/js\/app\.js/);
+    assert.equal(await (await fetch(`${rt.origin}/static/js/app.js`)).text(), 'fetch("/api/profiles")');
+    assert.equal((await fetch(`${rt.origin}/static/..%2F..%2Fstore`)).status, 404);
+    assert.deepEqual(await (await fetch(`${rt.origin}/api/profiles`)).json(), { profiles: [] });
+    // Home Assistant: `payload: "name={{ name }}&file={{ file_path }}"` sent as multipart/form-data without a boundary.
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { SHARED } = await import('./helpers.mjs');
+    const speaker = `${SHARED}/audio/librispeech_test-other/1688`;
+    const files = readdirSync(speaker).sort();
+    const { loadCore } = await import('../../web/src/core.mjs');
+    const { decodeAudio } = await import('../../web/src/audio-decode.mjs');
+    const core = await loadCore();
+    for (const [i, f] of [files[0], files[5]].entries()) {
+      const d = await decodeAudio(core, readFileSync(join(speaker, f)));
+      writeFileSync(join(recordings, `r${i}.wav`), wavBytes(d.interleaved, d.sampleRate));
+    }
+    const ha = (path, body) => fetch(`${rt.origin}${path}`, { method: 'POST', body,
+      headers: { 'content-type': 'multipart/form-data' } }).then(async (r) => ({ status: r.status, data: await r.json() }));
+    const enrolled = await ha('/api/enroll', `name=Alice&file=${join(recordings, 'r0.wav')}`);
+    assert.equal(enrolled.status, 200, JSON.stringify(enrolled.data));
+    assert.equal(enrolled.data.samples, 1);
+    const who = await ha('/api/identify', `threshold=0.82&file=${join(recordings, 'r1.wav')}`);
+    assert.equal(who.status, 200);
+    assert.equal(who.data.speaker, 'Alice');
+    const outside = await ha('/api/identify', 'threshold=0.82&file=/etc/passwd');
+    assert.equal(outside.status, 403);
+    assert.equal(outside.data.error, 'path_not_allowed');
+    void SpeakerId;
+  } finally {
+    await rt.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
