@@ -1,7 +1,8 @@
 // The Speaker-ID HTTP API on Deno with Deno KV: `npm run edge:deno` (demo/edge/deno/run.mjs -> main.mjs in the
-// pinned Deno) as a real process on 127.0.0.1, driven over HTTP with real speech (LibriSpeech test-other FLAC,
-// uploaded as multipart 'file' parts): enrollment and identification, tenants, auth, restarts on the same KV file,
-// two servers on one KV file, clean shutdown, and the refusal to serve a reachable address without tokens.
+// pinned Deno) as a real process on 127.0.0.1, driven over HTTP: the shared suite (http-api-suite.mjs), then what
+// is Deno's own, with real speech (LibriSpeech test-other FLAC uploaded as multipart 'file' parts): enrollment and
+// identification, tenants, auth, restarts on the same KV file, two servers on one KV file, clean shutdown, the
+// launcher's signal forwarding, and the refusal to serve a reachable address without tokens.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,6 +11,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SHARED } from './helpers.mjs';
+import { httpApiSuite } from './http-api-suite.mjs';
+import { startHttpRuntime } from './http-runtime.mjs';
+
+httpApiSuite('deno (npm run edge:deno)', (env) => startHttpRuntime({ command: 'npm', args: ['run', '--silent', 'edge:deno'],
+  env, cwd: ROOT }));
 
 const DATA = `${SHARED}/audio/librispeech_test-other`;
 const TOKENS = { alpha: 'tok-alpha-0123456789abcdef', beta: 'tok-beta-0123456789abcdef' };
