@@ -73,6 +73,20 @@ test('serve on loopback without tokens: no auth (with a warning), a web UI folde
     const outside = await ha('/api/identify', 'threshold=0.82&file=/etc/passwd');
     assert.equal(outside.status, 403);
     assert.equal(outside.data.error, 'path_not_allowed');
+    // A link inside the folder to a file outside it is outside; spaces a template left around values are not part of them.
+    const { symlinkSync } = await import('node:fs');
+    writeFileSync(join(dir, 'outside.wav'), readFileSync(join(recordings, 'r1.wav')));
+    symlinkSync(join(dir, 'outside.wav'), join(recordings, 'link.wav'));
+    const linked = await ha('/api/identify', `threshold=0.82&file=${join(recordings, 'link.wav')}`);
+    assert.equal(linked.status, 403, JSON.stringify(linked.data));
+    assert.equal(linked.data.error, 'path_not_allowed');
+    const spaced = await ha('/api/identify', `threshold= 0.82 &file= ${join(recordings, 'r1.wav')} `);
+    assert.equal(spaced.status, 200, JSON.stringify(spaced.data));
+    assert.equal(spaced.data.speaker, 'Alice');
+    // The UI's links to the Python service's API pages lead to the route list.
+    const docs = await fetch(`${rt.origin}/docs`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /\/api\/identify/);
     void SpeakerId;
   } finally {
     await rt.stop();

@@ -1,7 +1,7 @@
 // `speaker-id serve`: the Speaker-ID HTTP API (web/src/http/handler.mjs) on Node's http server, one file store per
 // tenant under --store DIR (DIR/<tenant>). Without tokens it serves loopback addresses only, as the Python service
 // is meant to be run (a warning says so); any other address needs SPEAKER_ID_TOKENS or an explicit --no-auth.
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { SpeakerId } from '../src/speaker-id.mjs';
 import { resolveModel } from '../src/model-registry.mjs';
@@ -17,13 +17,22 @@ function isLoopback(host) {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-// Home Assistant's rest_command sends `file=<path>`: read it only inside --audio-dir.
+// Home Assistant's rest_command sends `file=<path>`: read it only inside --audio-dir, after resolving symbolic
+// links (a link inside the folder to a file outside it is outside).
 function audioPathReader(dir) {
   if (!dir) return undefined;
   const root = resolve(dir);
-  return async (path) => {
-    const file = isAbsolute(path) ? resolve(path) : resolve(root, path);
-    if (!file.startsWith(root + sep)) {
+  return async (given) => {
+    const path = given.trim();
+    const named = isAbsolute(path) ? resolve(path) : resolve(root, path);
+    let file;
+    try {
+      file = await realpath(named);
+    } catch (err) {
+      throw new HttpError(400, 'file_not_found', `'file' path '${path}': cannot read it (${err.code ?? err.message})`);
+    }
+    const realRoot = await realpath(root).catch(() => root);
+    if (file !== realRoot && !file.startsWith(realRoot + sep)) {
       throw new HttpError(403, 'path_not_allowed', `'file' path '${path}' is outside the server's --audio-dir`);
     }
     try {

@@ -43,7 +43,8 @@ export async function readBody(request, max) {
 
 function textFields(bytes) {
   const fields = new Map();
-  for (const [k, v] of new URLSearchParams(new TextDecoder().decode(bytes).trim())) fields.set(k, v);
+  // Values trimmed: hand-written templates (`threshold= 0.82&file= /path`) carry spaces.
+  for (const [k, v] of new URLSearchParams(new TextDecoder().decode(bytes).trim())) fields.set(k.trim(), v.trim());
   return fields;
 }
 
@@ -53,13 +54,20 @@ function textFields(bytes) {
  */
 export async function parseUpload(bytes, contentType) {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'multipart/form-data' && /;\s*boundary=/i.test(contentType)) {
+  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  if (type === 'multipart/form-data' && boundary) {
+    const malformed = (why) => new HttpError(400, 'malformed_multipart', `malformed multipart/form-data body (${why}); ` +
+      "send the audio as a 'file' part (curl -F file=@voice.wav)");
+    // Deno's formData() takes a body cut before its closing boundary as an empty form; Node and workerd refuse it.
+    // Checked here, so that every runtime says the same.
+    const closing = `--${boundary[1] ?? boundary[2]}--`;
+    const tail = String.fromCharCode(...bytes.subarray(Math.max(0, bytes.length - closing.length - 64)));
+    if (!tail.includes(closing)) throw malformed('no closing boundary: cut off?');
     let form;
     try {
       form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
     } catch (err) {
-      throw new HttpError(400, 'malformed_multipart', `malformed multipart/form-data body (${String(err?.message ?? err)
-        .split('\n')[0]}); send the audio as a 'file' part (curl -F file=@voice.wav)`);
+      throw malformed(String(err?.message ?? err).split('\n')[0]);
     }
     const fields = new Map();
     const files = [];

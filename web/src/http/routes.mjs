@@ -186,6 +186,19 @@ async function metrics(req, ctx) {
 
 const health = async () => json(200, { status: 'ok' });
 
+// GET /docs and /redoc: where the Python service had its Swagger UI / ReDoc (its web UI links there), a page that
+// lists the routes; the reference is docs/http-api.md.
+const escapeHtml = (t) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+async function docsPage(req, ctx) {
+  const rows = ROUTES.map((r) => `<tr><td>${r.method}</td><td><code>${escapeHtml(r.path)}</code></td></tr>`).join('');
+  const html = `<!doctype html><html lang="en"><meta charset="utf-8"><title>speaker-id HTTP API</title>
+<h1>speaker-id HTTP API ${escapeHtml(String(ctx.version))}</h1>
+<p>Speaker-ID's routes and fields; <code>threshold</code> and <code>confidence</code> on its [0, 1] scale (0.82 = this
+model's calibrated decision, <code>${escapeHtml(ctx.sid.model.id)}</code>). Reference: docs/http-api.md in the package.</p>
+<table><tr><th>method</th><th>route</th></tr><tr><td>GET</td><td><code>/health</code></td></tr>${rows}</table></html>`;
+  return new Response(html, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
 // [method, path template, run, has a body]. Templates: literal segments and one {name} segment.
 export const ROUTES = [
   ['GET', '/api/health', health],
@@ -203,6 +216,8 @@ export const ROUTES = [
   ['GET', '/api/config', getConfig],
   ['POST', '/api/config', setConfig, true],
   ['GET', '/metrics', metrics],
+  ['GET', '/docs', docsPage],
+  ['GET', '/redoc', docsPage],
 ].map(([method, path, run, body = false]) => ({ method, path, run, body, parts: path.split('/') }));
 
 /** pathname -> { matches: [{ route, params }] } (every method), so a wrong method gets 405 rather than 404. */
