@@ -93,3 +93,33 @@ test('serve on loopback without tokens: no auth (with a warning), a web UI folde
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CORS: off by default; with --cors, preflights and answers carry the allowed origin only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sid-serve-cors-'));
+  const plain = await serve(['--store', join(dir, 'a')], { SPEAKER_ID_TOKENS: '' });
+  try {
+    const r = await fetch(`${plain.origin}/api/profiles`, { headers: { origin: 'https://app.example' } });
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
+    assert.equal((await fetch(`${plain.origin}/api/profiles`, { method: 'OPTIONS' })).status, 405);
+  } finally {
+    await plain.stop();
+  }
+  const rt = await serve(['--store', join(dir, 'b'), '--cors', 'https://app.example'], { SPEAKER_ID_TOKENS: 'tok-cors-0123456789abc:t1' });
+  try {
+    const pre = await fetch(`${rt.origin}/api/identify`, { method: 'OPTIONS', headers: { origin: 'https://app.example',
+      'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.match(pre.headers.get('access-control-allow-headers'), /authorization/);
+    const ok = await fetch(`${rt.origin}/api/profiles`, { headers: { origin: 'https://app.example',
+      authorization: 'Bearer tok-cors-0123456789abc' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
+    const denied = await fetch(`${rt.origin}/api/profiles`, { headers: { origin: 'https://evil.example' } });
+    assert.equal(denied.status, 401);
+    assert.equal(denied.headers.get('access-control-allow-origin'), null);
+  } finally {
+    await rt.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
