@@ -1,12 +1,15 @@
 // `npm run edge:cloudflare`: the Cloudflare Worker of this folder in local workerd, through the package's pinned
-// wrangler (`wrangler dev --local`): offline, no login, no telemetry. Environment:
+// wrangler: offline, no login, no telemetry. The Worker is bundled first (`wrangler deploy --dry-run`, what a
+// deployment uploads) into a private temporary folder and served from there (`wrangler dev --local --no-bundle`):
+// `wrangler dev` on the sources would rebuild and restart the runtime whenever a file it bundles changes (a build,
+// an editor), answering requests in flight with 503 "Your worker restarted mid-request". Environment:
 //   HOST (default 127.0.0.1), PORT (default 8787)   where it listens
 //   SPEAKER_ID_STATE_DIR   where the Durable Objects keep their storage (--persist-to); default .wrangler/state here
 //   SPEAKER_ID_TOKENS      'token:tenant,token2:tenant2'; unset or empty: no authentication, one tenant 'default'
 //   SPEAKER_ID_MAX_BODY_BYTES, SPEAKER_ID_CORS   the handler's body limit and CORS origins (docs/http-api.md)
 // Signals are passed on to wrangler; the exit status is wrangler's.
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,19 +39,31 @@ writeFileSync(envFile, vars.map((name) => `${name}='${process.env[name].replace(
   { mode: 0o600 });
 
 const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-const args = [wrangler, 'dev', '--local', '--config', join(here, 'wrangler.toml'), '--ip', host, '--port', port,
-  '--env-file', envFile, '--show-interactive-dev-session=false'];
-if (process.env.SPEAKER_ID_STATE_DIR) args.push('--persist-to', resolve(process.env.SPEAKER_ID_STATE_DIR));
+const wranglerEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',          // the banner's update check asks the npm registry
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',  // no download of the Request.cf placeholder data
+};
 
-const child = spawn(process.execPath, args, {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: {
-    ...process.env,
-    WRANGLER_SEND_METRICS: 'false',
-    WRANGLER_HIDE_BANNER: 'true',          // the banner's update check asks the npm registry
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',  // no download of the Request.cf placeholder data
-  },
-});
+// The bundle, and its configuration: this folder's wrangler.toml with the bundle's entry and no bundling.
+const bundle = join(secrets, 'bundle');
+const built = spawnSync(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', bundle, '--config',
+  join(here, 'wrangler.toml')], { env: wranglerEnv, encoding: 'utf8' });
+if (built.status !== 0) {
+  rmSync(secrets, { recursive: true, force: true });
+  fail(`bundling the Worker failed:\n${built.stdout}${built.stderr}`);
+}
+const config = readFileSync(join(here, 'wrangler.toml'), 'utf8');
+if (!/^main = "worker\.mjs"$/m.test(config)) fail('wrangler.toml must name main = "worker.mjs"');
+writeFileSync(join(bundle, 'wrangler.toml'), config.replace(/^main = "worker\.mjs"$/m, 'main = "worker.js"\nno_bundle = true'));
+
+// State: SPEAKER_ID_STATE_DIR, else .wrangler/state in this folder (where `wrangler dev` here would keep it).
+const state = resolve(process.env.SPEAKER_ID_STATE_DIR || join(here, '.wrangler', 'state'));
+const args = [wrangler, 'dev', '--local', '--config', join(bundle, 'wrangler.toml'), '--ip', host, '--port', port,
+  '--env-file', envFile, '--persist-to', state, '--show-interactive-dev-session=false'];
+
+const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: wranglerEnv });
 
 const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 for (const signal of forwarded) process.on(signal, () => child.kill(signal));

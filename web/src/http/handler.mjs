@@ -46,6 +46,47 @@ function corsPolicy(spec) {
   };
 }
 
+// A body nobody read (a 401, 404, 413 by Content-Length, ...) is read to its end and dropped before the answer, up to
+// DISCARD_MAX bytes: a client still uploading then gets the answer, not a reset connection (and a runtime's proxy,
+// e.g. wrangler's, is not left with a half-read request). Past DISCARD_MAX the stream is cancelled.
+const DISCARD_MAX = 64 * 2 ** 20;
+async function discardBody(request) {
+  if (!request.body || request.bodyUsed) return;
+  try {
+    const reader = request.body.getReader();
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      n += value.byteLength;
+      if (n > DISCARD_MAX) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the client went away: nothing to answer
+  }
+}
+
+// Requests with a body that one tenant works on at once (read, decoded, embedded); the others wait their turn.
+const UPLOADS_IN_FLIGHT = 4;
+function limiter(slots) {
+  const waiting = [];
+  let free = slots;
+  return async (fn) => {
+    if (free > 0) free -= 1;
+    else await new Promise((go) => waiting.push(go));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
+}
+
 export function createHandler(options = {}) {
   const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
   if (unknown.length) throw new InvalidArgumentError(`unknown handler option(s) ${unknown.join(', ')}; accepted: ${OPTIONS.join(', ')}`);
@@ -70,7 +111,7 @@ export function createHandler(options = {}) {
       p = (async () => {
         const sid = await speakerIdFor(tenant);
         return { sid, scale: speakerIdScale(sid.model), config: { ...DEFAULTS }, metrics: new Metrics(), maxBodyBytes,
-          readAudioPath, runtime, version: pkg.version };
+          readAudioPath, runtime, version: pkg.version, uploads: limiter(UPLOADS_IN_FLIGHT) };
       })();
       contexts.set(tenant, p);
       p.catch(() => contexts.delete(tenant));  // a failed creation is retried by the next request
@@ -125,7 +166,10 @@ export function createHandler(options = {}) {
     const t0 = performance.now();
     let response;
     try {
-      response = await runRoute(hit.route, hit.params, request, url, ctx);
+      // A tenant's SpeakerId runs one call at a time anyway: bodies of the requests waiting for it stay unread (in
+      // the connection, not in memory) beyond a few, so a burst of uploads cannot exhaust an isolate's memory.
+      response = hit.route.body ? await ctx.uploads(() => runRoute(hit.route, hit.params, request, url, ctx))
+        : await runRoute(hit.route, hit.params, request, url, ctx);
     } catch (err) {
       response = errorResponse(err, log);
     }
@@ -136,13 +180,17 @@ export function createHandler(options = {}) {
   return {
     tokens: tokens.map(({ tenant, short }) => ({ tenant, short })),  // for the server's start-up notes, no secrets
     async fetch(request) {
-      if (closed) return withCors(json(503, { detail: 'the server is shutting down', error: 'unavailable' }), request);
       let response;
-      try {
-        response = await handle(request);
-      } catch (err) {
-        response = errorResponse(err, log);
+      if (closed) {
+        response = json(503, { detail: 'the server is shutting down', error: 'unavailable' });
+      } else {
+        try {
+          response = await handle(request);
+        } catch (err) {
+          response = errorResponse(err, log);
+        }
       }
+      await discardBody(request);
       return withCors(response, request);
     },
     async close() {
