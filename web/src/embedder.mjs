@@ -6,7 +6,7 @@
 import { EXACT_MAX_SEC, planWindows } from './audio-windows.mjs';
 import { AudioTooShortError, InternalError, InvalidArgumentError, NoVoiceError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
-import { createSession, openSharedSession } from './onnx-session.mjs';
+import { createSession, inferenceBackend, openSharedSession } from './onnx-session.mjs';
 import { combineMeasurements } from './quality.mjs';
 
 export class Embedder {
@@ -39,6 +39,7 @@ export class Embedder {
     this.model = { ...model, dim: this.spec.embeddingDim };
     this.threads = threads;
     this.session = null;
+    this.backend = null;  // 'native' | 'wasm' once the session exists (onnx-session.mjs inferenceBackend)
   }
 
   async ready() {
@@ -46,8 +47,12 @@ export class Embedder {
       // One session per model content, shared by every Embedder of it (onnx-session.mjs); the .onnx bytes are not
       // kept once it exists (a server holds one SpeakerId per tenant).
       const { bytes, sha256 } = this.model;
-      this.session = sha256 ? openSharedSession(sha256, bytes, { threads: this.threads }) : createSession(bytes, { threads: this.threads });
-      this.session.then(() => { this.model.bytes = undefined; }, () => {});
+      const opening = sha256 ? openSharedSession(sha256, bytes, { threads: this.threads }) : createSession(bytes, { threads: this.threads });
+      this.session = opening.then(async (session) => {
+        this.backend = await inferenceBackend();  // loaded already: the session was made with it
+        this.model.bytes = undefined;
+        return session;
+      });
     }
     return this.session;
   }

@@ -34,7 +34,7 @@ export class SpeakerId {
    *  threshold  decision threshold: a raw cosine, or { confidence: c } on the model's calibrated scale (calibration.mjs);
    *             default: the model's calibrated threshold from the manifest
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
-   *  threads    ONNX Runtime wasm threads (default 1)
+   *  threads    ONNX Runtime threads (default 1): wasm threads, or the native session's intra-op threads
    *  preprocess 'upstream' (default: the model family's own pipeline, golden-exact) | 'speaker-id' (the Python
    *             Speaker-ID service's enhancement first: energy trim, best 3 s, peak 0.9, pre-emphasis)
    *  lazy       true: create the inference session on the first call that needs it (embed / enroll / identify /
@@ -193,6 +193,14 @@ export class SpeakerId {
   }
 
   // ---- the API --------------------------------------------------------------------------------------------------
+
+  /**
+   * Which ONNX Runtime runs the model: 'native' (onnxruntime-node, Node only) or 'wasm' (ONNX Runtime Web); null
+   * while a lazy SpeakerId has not created its session yet. Node: SPEAKER_ID_BACKEND=native|wasm forces one.
+   */
+  get backend() {
+    return this.#embedder?.backend ?? null;
+  }
 
   /** The utterance embedding (Float32Array, model.dim values) of any supported audio input with voice in it. */
   embed(audio) {
