@@ -8,6 +8,7 @@
 import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
+import { inferenceBackend } from './onnx-session.mjs';
 import { asBytes } from './audio-decode.mjs';
 import { pcmChunks } from './audio-windows.mjs';
 import { toAudioInput } from './audio-input.mjs';
@@ -57,12 +58,25 @@ export class SpeakerId {
     const q = qualityOptions(quality);
     checkPreprocess(preprocess);
     if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
-    const core = await loadCore({ wasmModule, wasmBinary });
+    // Cold start (bench/cold-start.mjs): the core's .wasm is read and compiled, ONNX Runtime imported and the model
+    // read and hashed at the same time; the session is created from the model while the core may still compile.
+    const loading = loadCore({ wasmModule, wasmBinary });
+    loading.catch(() => {});  // awaited below; when the model fails as well, its error is the one reported
+    if (!lazy) inferenceBackend().catch(() => {});  // its errors (a refused SPEAKER_ID_BACKEND) come with the session
     const resolved = await resolveModel(model);
-    const key = encryption === undefined ? null : await encryptionKey(encryption, resolved.sha256);
-    const opened = await openStoreOption(store);
-    const adapter = key ? encryptStore(opened, key) : opened;
-    const embedder = lazy ? new Embedder(core, resolved, { threads }) : await Embedder.create(core, resolved, { threads });
+    const creating = lazy ? null : Embedder.create(loading, resolved, { threads });  // its session starts now
+    creating?.catch(() => {});  // awaited below, or disposed when the store fails first
+    let adapter;
+    try {
+      const key = encryption === undefined ? null : await encryptionKey(encryption, resolved.sha256);
+      const opened = await openStoreOption(store);
+      adapter = key ? encryptStore(opened, key) : opened;
+    } catch (err) {
+      await (await creating?.catch(() => null))?.dispose();
+      throw err;
+    }
+    const core = await loading;
+    const embedder = creating ? await creating : new Embedder(core, resolved, { threads });
     const described = embedder.model;  // the embedding size as the core's family spec says
     let raw;
     try {
