@@ -83,7 +83,7 @@ for (const [label, r] of cliRows) {
 results.coldStart = part('cold-start.mjs', 'cold start');
 const c = (x) => `${f(x.medianMs)} (${x.minMs.toFixed(0)}-${x.maxMs.toFixed(0)})`.padEnd(22);
 const coldBackends = Object.keys(results.coldStart.backends);
-console.log(`\ncold start, fresh process       ${coldBackends.map((b) => `${b}(ms)`.padEnd(22)).join('')}`);
+console.log(`\n${'cold start, fresh process'.padEnd(31)}${coldBackends.map((b) => `${b}(ms)`.padEnd(22)).join('')}`);
 for (const [label, kind, key] of [['process start -> first embed', 'api', 'totalMs'], ['  SpeakerId.create()', 'api', 'createMs'],
   ['  first embed', 'api', 'firstEmbedMs'], ['  second embed', 'api', 'secondEmbedMs'], ['core wasm load', 'phases', 'coreMs'],
   ['model read + sha256 + parse', 'phases', 'modelMs'], ['session (ORT load + init)', 'phases', 'sessionMs'],
