@@ -1,7 +1,8 @@
 // npm run bench: per-stage timings for 1, 3, 10 s clips, both families (full-size ECAPA), 1 and 2 threads, with
 // onnxruntime-node (native) on the same ONNX in the same run, identification against 1k / 100k enrolled
 // speakers (bench/match.mjs), audio -> model input (bench/frontend.mjs), file store mutations at 100 / 10k /
-// 100k speakers (bench/stores.mjs), CLI start-up (bench/cli.mjs) and peak memory against recording length
+// 100k speakers (bench/stores.mjs), CLI start-up (bench/cli.mjs), cold start to the first embedding on each
+// backend (bench/cold-start.mjs) and peak memory against recording length
 // (bench/memory.mjs), the HTTP API under load on each runtime (bench/http-load.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
@@ -77,6 +78,20 @@ const cliRows = [['speaker-id speakers --store DIR', results.cli.speakers], ['sp
 for (const [label, r] of cliRows) {
   console.log(`${label.padEnd(32)} ${f(r.medianMs)}  ${f(r.minMs)}  ${f(r.maxMs)}`);
 }
+
+// Cold start: fresh processes to the first embedding with the default model, on each backend (bench/cold-start.mjs).
+results.coldStart = part('cold-start.mjs', 'cold start');
+const c = (x) => `${f(x.medianMs)} (${x.minMs.toFixed(0)}-${x.maxMs.toFixed(0)})`.padEnd(22);
+const coldBackends = Object.keys(results.coldStart.backends);
+console.log(`\n${'cold start, fresh process'.padEnd(31)}${coldBackends.map((b) => `${b}(ms)`.padEnd(22)).join('')}`);
+for (const [label, kind, key] of [['process start -> first embed', 'api', 'totalMs'], ['  SpeakerId.create()', 'api', 'createMs'],
+  ['  first embed', 'api', 'firstEmbedMs'], ['  second embed', 'api', 'secondEmbedMs'], ['core wasm load', 'phases', 'coreMs'],
+  ['model read + sha256 + parse', 'phases', 'modelMs'], ['session (ORT load + init)', 'phases', 'sessionMs'],
+  ['first inference', 'phases', 'firstInferenceMs']]) {
+  console.log(`${label.padEnd(31)}${coldBackends.map((b) => c(results.coldStart.backends[b][kind][key])).join('')}`);
+}
+console.log(`(median (min-max) of ${results.coldStart.runs} fresh processes each; default model, 3 s WAV; bench/cold-start.mjs ` +
+  'prints every phase)');
 
 // The file store: one committed mutation, and load(), against the size of the store.
 results.stores = part('stores.mjs', 'stores');

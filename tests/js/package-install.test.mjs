@@ -27,8 +27,10 @@ test('the packed tarball installs into a fresh project and works there', { timeo
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sid-app', private: true, type: 'module' }));
+  // onnxruntime-node comes as the package's optional dependency (the native backend); its install script would
+  // download CUDA providers (ONNXRUNTIME_NODE_INSTALL=skip: the CPU build it ships is all speaker-id uses).
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
-    join(work, packed[0].filename)], { cwd: app, stdio: 'inherit' });
+    join(work, packed[0].filename)], { cwd: app, stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   writeFileSync(join(app, 'main.mjs'), `
     import { readFileSync } from 'node:fs';
     import { SpeakerId } from 'speaker-id';
@@ -37,11 +39,14 @@ test('the packed tarball installs into a fresh project and works there', { timeo
     await sid.enroll('2414', [readFileSync(${JSON.stringify(speech('2414', '128291-0000'))}), readFileSync(${JSON.stringify(speech('2414', '128291-0001'))})]);
     const who = [(await sid.identify(readFileSync(${JSON.stringify(speech('1688', '142285-0005'))}))).speaker,
       (await sid.identify(readFileSync(${JSON.stringify(speech('2414', '128291-0005'))}))).speaker];
+    who.push(sid.backend);
     await sid.dispose();
     console.log(JSON.stringify(who));`);
-  const run = spawnSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
+  const unforced = { ...process.env };
+  delete unforced.SPEAKER_ID_BACKEND;  // the choice the app gets by default
+  const run = spawnSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8', env: unforced });
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), ['1688', '2414']);
+  assert.deepEqual(JSON.parse(run.stdout), ['1688', '2414', 'native'], 'installed with its optional onnxruntime-node');
 
   const cli = join(app, 'node_modules', '.bin', 'speaker-id');
   const store = join(work, 'store');

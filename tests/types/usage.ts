@@ -27,6 +27,10 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   const strict = await sid.identify(file, { threshold: { confidence: 0.9 } });
   const confidence: number | undefined = strict.confidence ?? strict.candidates[0]?.confidence;
   console.log(confidence, strict.thresholdConfidence, sid.model.calibration?.a);
+  const backend: 'native' | 'wasm' | null = sid.backend;
+  // @ts-expect-error the backend is chosen when the session is created (SPEAKER_ID_BACKEND in Node), not set after
+  sid.backend = 'wasm';
+  console.log(backend);
   const live = sid.stream({ sampleRate: 48000, onEvent: (e) => console.log(e.start, e.speaker ?? 'unknown', e.final) });
   const events = [...await live.push(mic), ...await live.end()];
   const who2: (string | null)[] = (await sid.timeline(file, { hopSec: 1 })).map((e) => e.speaker);

@@ -30,8 +30,8 @@ export async function frontendStages(frontend, file, { preprocess } = {}) {
 
 /**
  * The embedder of `model` (manifest id, .onnx path, or undefined for the default) ->
- * { model, embedFile(file) -> { audio, embedding, partials?, stages?, durationSec }, dispose() }; `stages`: keep
- * every front-end stage, `preprocess`: 'upstream' | 'speaker-id'.
+ * { model, backend ('native' | 'wasm'), embedFile(file) -> { audio, embedding, partials?, stages?, durationSec },
+ * dispose() }; `stages`: keep every front-end stage, `preprocess`: 'upstream' | 'speaker-id'.
  */
 export async function openEmbedder(model, threads, { preprocess, stages = false } = {}) {
   const core = await loadCore();
@@ -39,6 +39,7 @@ export async function openEmbedder(model, threads, { preprocess, stages = false 
   const embedder = await Embedder.create(core, resolved, { threads });
   return {
     model: resolved,
+    backend: embedder.backend,
     async embedFile(file) {
       const audio = await decodeFile(core, file);
       return { audio, ...(await forFile(file, () => embedder.embed(audio, { preprocess, stages }))) };

@@ -187,13 +187,14 @@ export const evalCommand = {
     } finally {
       await sid.dispose();
     }
-    const r = { model: sid.model.id, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }), skipped };
+    const r = { model: sid.model.id, backend: sid.backend, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }),
+      skipped };
     if (values.json) {
       process.stdout.write(JSON.stringify(r) + '\n');
     } else {
       const pct = (x) => (x === null ? 'n/a' : `${(100 * x).toFixed(2)} %`);
       process.stdout.write([
-        `model      ${r.model}`,
+        `model      ${r.model} (ONNX Runtime ${r.backend})`,
         `data       ${r.speakers} speakers, ${r.utterances} recordings, ${r.trials} trials ` +
           `(${r.targetTrials} same-speaker)`,
         `EER        ${pct(r.eer)} (threshold ${r.eerThreshold.toFixed(4)})`,

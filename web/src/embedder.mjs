@@ -1,18 +1,36 @@
-// Audio -> embedding: the core's front-end (one ModelFrontend per Embedder, reused) -> ONNX Runtime Web -> the
-// core's pooling (Resemblyzer: L2(mean of partial embeddings); ECAPA: the raw row, as upstream's encode_batch).
-// The inference session is created by ready() (Embedder.create awaits it; a lazy owner calls embed() directly).
+// Audio -> embedding: the core's front-end (one ModelFrontend per Embedder, reused) -> ONNX Runtime (onnx-session.mjs:
+// native in Node when installed, else wasm) -> the core's pooling (Resemblyzer: L2(mean of partial embeddings);
+// ECAPA: the raw row, as upstream's encode_batch).
+// The inference session is created by ready() (Embedder.create starts it before it has the core and awaits it; a
+// lazy owner calls embed() directly).
 // Recordings longer than EXACT_MAX_SEC are embedded in windows (audio-windows.mjs) and the window embeddings pooled,
 // so memory stays bounded whatever the length.
 import { EXACT_MAX_SEC, planWindows } from './audio-windows.mjs';
 import { AudioTooShortError, InternalError, InvalidArgumentError, NoVoiceError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
-import { createSession, openSharedSession } from './onnx-session.mjs';
+import { createSession, inferenceBackend, openSharedSession } from './onnx-session.mjs';
 import { combineMeasurements } from './quality.mjs';
 
+// One session per model content, shared by every Embedder of it (onnx-session.mjs).
+function openModelSession({ bytes, sha256 }, threads) {
+  return sha256 ? openSharedSession(sha256, bytes, { threads }) : createSession(bytes, { threads });
+}
+
 export class Embedder {
-  /** model: a resolveModel() result. The session is created before this resolves. */
-  static async create(core, model, options) {
-    const e = new Embedder(core, model, options);
+  /**
+   * model: a resolveModel() result; core: the core, or a promise of it. The session is created before this
+   * resolves; its creation starts first, so that ONNX Runtime's load and the model's parse overlap the core's.
+   */
+  static async create(core, model, options = {}) {
+    const opening = openModelSession(model, options.threads ?? 1);
+    opening.catch(() => {});  // reported by ready() below, or dropped with a front-end that failed first
+    let e;
+    try {
+      e = new Embedder(await core, model, options, opening);
+    } catch (err) {
+      opening.then((s) => s.dispose(), () => {});
+      throw err;
+    }
     try {
       await e.ready();
     } catch (err) {
@@ -22,8 +40,11 @@ export class Embedder {
     return e;
   }
 
-  /** Creates the front-end now and the inference session on ready() or the first embed(). */
-  constructor(core, model, { threads = 1 } = {}) {
+  /**
+   * Creates the front-end now and the inference session on ready() or the first embed(), unless `opening` (the
+   * session's promise, Embedder.create) is given.
+   */
+  constructor(core, model, { threads = 1 } = {}, opening = undefined) {
     try {
       this.frontend = new ModelFrontend(core, model.family);
     } catch (err) {
@@ -39,16 +60,21 @@ export class Embedder {
     this.model = { ...model, dim: this.spec.embeddingDim };
     this.threads = threads;
     this.session = null;
+    this.backend = null;  // 'native' | 'wasm' once the session exists (onnx-session.mjs inferenceBackend)
+    if (opening) this.#adopt(opening);
+  }
+
+  // The .onnx bytes are not kept once the session exists (a server holds one SpeakerId per tenant).
+  #adopt(opening) {
+    this.session = opening.then(async (session) => {
+      this.backend = await inferenceBackend();  // loaded already: the session was made with it
+      this.model.bytes = undefined;
+      return session;
+    });
   }
 
   async ready() {
-    if (!this.session) {
-      // One session per model content, shared by every Embedder of it (onnx-session.mjs); the .onnx bytes are not
-      // kept once it exists (a server holds one SpeakerId per tenant).
-      const { bytes, sha256 } = this.model;
-      this.session = sha256 ? openSharedSession(sha256, bytes, { threads: this.threads }) : createSession(bytes, { threads: this.threads });
-      this.session.then(() => { this.model.bytes = undefined; }, () => {});
-    }
+    if (!this.session) this.#adopt(openModelSession(this.model, this.threads));
     return this.session;
   }
 

@@ -217,7 +217,7 @@ export interface CreateOptions {
   /** Decision threshold (raw cosine in [-1, 1], or { confidence }). Default: the model's calibrated threshold. */
   threshold?: Threshold;
   quality?: QualityOptions;
-  /** ONNX Runtime wasm threads. Default 1. */
+  /** ONNX Runtime threads (wasm threads, or the native session's intra-op threads). Default 1. */
   threads?: number;
   /** Create the inference session on the first call that needs it (store-only work never pays for it). Default false. */
   lazy?: boolean;
@@ -324,11 +324,20 @@ export interface IdentifyStream {
   end(): Promise<StreamEvent[]>;
 }
 
+/** The ONNX Runtime a SpeakerId runs its model with. */
+export type InferenceBackend = 'native' | 'wasm';
+
 export class SpeakerId {
   static create(options?: CreateOptions): Promise<SpeakerId>;
   readonly model: ModelInfo;
   /** The threshold in use (CreateOptions.threshold or the model's). */
   readonly threshold: number | undefined;
+  /**
+   * Which ONNX Runtime runs the model: 'native' (onnxruntime-node, in Node when it is installed) or 'wasm' (ONNX
+   * Runtime Web); null while a lazy SpeakerId has not created its session yet. In Node, SPEAKER_ID_BACKEND=native|wasm
+   * forces one.
+   */
+  readonly backend: InferenceBackend | null;
   embed(audio: AudioInput): Promise<Float32Array>;
   enroll(name: string, audio: AudioInput): Promise<EnrollResult<QualityReport>>;
   enroll(name: string, audio: AudioInput[]): Promise<EnrollResult<QualityReport[]>>;

@@ -1,23 +1,35 @@
-// ONNX Runtime Web (wasm backend, SIMD; threads when the platform allows) behind a two-method session object.
-// ort.env.wasm.numThreads is global to the ORT runtime and fixed once its wasm is initialised: the first session
-// created decides it for the process/page.
+// ONNX Runtime behind a two-method session object: in Node its native build (onnxruntime-node) when installed, else,
+// and everywhere else, ONNX Runtime Web (wasm backend, SIMD; threads when the platform allows).
+// With wasm, ort.env.wasm.numThreads is global to the ORT runtime and fixed once its wasm is initialised: the first
+// session created decides it for the process/page. Natively `threads` is the session's intra-op thread count.
 // Sessions of one model are shared (openSharedSession): a server with a SpeakerId per tenant holds the model once,
 // not once per tenant (~35 MB each), and runs of the shared session are serialised as one SpeakerId's are.
-// Which build of ORT, and where its files are, is `#ort` (package.json "imports"): platform/ort-node.mjs in Node
-// and Deno, platform/ort-web.mjs in browser builds.
+// Which ORT, and where its files are, is `#ort` (package.json "imports"): platform/ort-node.mjs in Node and Deno,
+// platform/ort-web.mjs in browser builds, platform/ort-workerd.mjs in Cloudflare workerd.
 import { loadOrt } from '#ort';
+
+/** Which ONNX Runtime this process/page runs models with: 'native' (onnxruntime-node) or 'wasm'. Loads it. */
+export async function inferenceBackend() {
+  return (await loadOrt()).backend;
+}
+
+// Full graph optimisation on both (natively that adds x86 layout transforms; the embeddings still agree to
+// 1 - cos <= 1e-6). One inter-op thread: these graphs are one chain of nodes.
+function sessionOptions(ort, backend, threads) {
+  if (backend === 'native') {
+    return { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  }
+  ort.env.wasm.numThreads = threads;
+  return { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+}
 
 /**
  * Create a session from .onnx bytes. Options: threads (default 1; >1 needs cross-origin isolation in browsers).
  * Returns { inputNames, outputNames, run(feeds) -> Promise<{ name: { data: Float32Array, dims } }>, dispose() }.
  */
 export async function createSession(modelBytes, { threads = 1 } = {}) {
-  const ort = await loadOrt();
-  ort.env.wasm.numThreads = threads;
-  const session = await ort.InferenceSession.create(modelBytes, {
-    executionProviders: ['wasm'],
-    graphOptimizationLevel: 'all',
-  });
+  const { ort, backend } = await loadOrt();
+  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(ort, backend, threads));
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,

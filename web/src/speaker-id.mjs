@@ -8,6 +8,7 @@
 import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
+import { inferenceBackend } from './onnx-session.mjs';
 import { asBytes } from './audio-decode.mjs';
 import { pcmChunks } from './audio-windows.mjs';
 import { toAudioInput } from './audio-input.mjs';
@@ -34,7 +35,7 @@ export class SpeakerId {
    *  threshold  decision threshold: a raw cosine, or { confidence: c } on the model's calibrated scale (calibration.mjs);
    *             default: the model's calibrated threshold from the manifest
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
-   *  threads    ONNX Runtime wasm threads (default 1)
+   *  threads    ONNX Runtime threads (default 1): wasm threads, or the native session's intra-op threads
    *  preprocess 'upstream' (default: the model family's own pipeline, golden-exact) | 'speaker-id' (the Python
    *             Speaker-ID service's enhancement first: energy trim, best 3 s, peak 0.9, pre-emphasis)
    *  lazy       true: create the inference session on the first call that needs it (embed / enroll / identify /
@@ -57,12 +58,25 @@ export class SpeakerId {
     const q = qualityOptions(quality);
     checkPreprocess(preprocess);
     if (typeof lazy !== 'boolean') throw new InvalidArgumentError(`lazy must be a boolean, got ${lazy}`);
-    const core = await loadCore({ wasmModule, wasmBinary });
+    // Cold start (bench/cold-start.mjs): the core's .wasm is read and compiled, ONNX Runtime imported and the model
+    // read and hashed at the same time; the session is created from the model while the core may still compile.
+    const loading = loadCore({ wasmModule, wasmBinary });
+    loading.catch(() => {});  // awaited below; when the model fails as well, its error is the one reported
+    if (!lazy) inferenceBackend().catch(() => {});  // its errors (a refused SPEAKER_ID_BACKEND) come with the session
     const resolved = await resolveModel(model);
-    const key = encryption === undefined ? null : await encryptionKey(encryption, resolved.sha256);
-    const opened = await openStoreOption(store);
-    const adapter = key ? encryptStore(opened, key) : opened;
-    const embedder = lazy ? new Embedder(core, resolved, { threads }) : await Embedder.create(core, resolved, { threads });
+    const creating = lazy ? null : Embedder.create(loading, resolved, { threads });  // its session starts now
+    creating?.catch(() => {});  // awaited below, or disposed when the store fails first
+    let adapter;
+    try {
+      const key = encryption === undefined ? null : await encryptionKey(encryption, resolved.sha256);
+      const opened = await openStoreOption(store);
+      adapter = key ? encryptStore(opened, key) : opened;
+    } catch (err) {
+      await (await creating?.catch(() => null))?.dispose();
+      throw err;
+    }
+    const core = await loading;
+    const embedder = creating ? await creating : new Embedder(core, resolved, { threads });
     const described = embedder.model;  // the embedding size as the core's family spec says
     let raw;
     try {
@@ -193,6 +207,14 @@ export class SpeakerId {
   }
 
   // ---- the API --------------------------------------------------------------------------------------------------
+
+  /**
+   * Which ONNX Runtime runs the model: 'native' (onnxruntime-node, Node only) or 'wasm' (ONNX Runtime Web); null
+   * while a lazy SpeakerId has not created its session yet. Node: SPEAKER_ID_BACKEND=native|wasm forces one.
+   */
+  get backend() {
+    return this.#embedder?.backend ?? null;
+  }
 
   /** The utterance embedding (Float32Array, model.dim values) of any supported audio input with voice in it. */
   embed(audio) {

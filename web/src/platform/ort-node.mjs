@@ -1,12 +1,58 @@
-// `#ort` in Node and Deno: ONNX Runtime's Node build of the wasm backend in Node (worker_threads for threads);
-// the wasm-only bundle in Deno (not the default entry, which pulls in the 28 MB JSEP build). Each finds its own
-// .wasm next to its script in node_modules.
+// `#ort` in Node and Deno: which ONNX Runtime runs the model there.
+// Node: onnxruntime-node (ONNX Runtime's native build, speaker-id's optional dependency: faster, and with no
+// tier-up of a 14 MB wasm on the first calls) when it can be imported, else ONNX Runtime Web's Node build of the wasm
+// backend (worker_threads for threads). SPEAKER_ID_BACKEND=native|wasm forces one; it is read once, when the first
+// session is created, since a process runs one ORT. Both are ORT 1.30 on the same graph: their embeddings agree to
+// 1 - cos <= 1e-6 (tests/js/native-backend.test.mjs).
+// Deno: the wasm-only bundle (not the default entry, which pulls in the 28 MB JSEP build), whatever the variable says
+// (onnxruntime-node is a Node-API addon, and reading the environment there needs --allow-env). Each build finds its
+// own binary next to its script in node_modules.
+import { InvalidArgumentError } from '../errors.mjs';
 import { isNode } from '../runtime.mjs';
 
-let ort = null;
+export const BACKENDS = ['native', 'wasm'];
+const NATIVE_PACKAGE = 'onnxruntime-node@1.30.0';
 
-/** The ONNX Runtime module, loaded on first use. */
-export async function loadOrt() {
-  ort ??= isNode ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
-  return ort;
+/** SPEAKER_ID_BACKEND's value -> 'native' | 'wasm', or null (unset or empty: native when installed, else wasm). */
+export function forcedBackend(value) {
+  if (value === undefined || value === '') return null;
+  if (BACKENDS.includes(value)) return value;
+  throw new InvalidArgumentError(`SPEAKER_ID_BACKEND must be ${BACKENDS.map((b) => `'${b}'`).join(' or ')} (or unset: ` +
+    `native when onnxruntime-node is installed, else wasm), got '${value}'`);
+}
+
+async function importNative() {
+  const mod = await import('onnxruntime-node');
+  return mod.default ?? mod;  // a CommonJS package: its exports are the default export
+}
+
+async function choose() {
+  if (!isNode) return { backend: 'wasm', ort: await import('onnxruntime-web/wasm') };
+  const forced = forcedBackend(process.env.SPEAKER_ID_BACKEND);
+  if (forced !== 'wasm') {
+    try {
+      return { backend: 'native', ort: await importNative() };
+    } catch (err) {
+      // Not installed (or its binary does not load on this platform): the wasm build, unless native was asked for.
+      if (forced === 'native') {
+        const why = err?.code === 'ERR_MODULE_NOT_FOUND' ? 'it is not installed' :
+          `it does not load here (${String(err?.message ?? err).split('\n')[0]})`;
+        throw new InvalidArgumentError(`SPEAKER_ID_BACKEND=native needs the onnxruntime-node package, but ${why}: ` +
+          `install it next to speaker-id (npm install ${NATIVE_PACKAGE}), or unset SPEAKER_ID_BACKEND to use the ` +
+          'wasm build');
+      }
+    }
+  }
+  return { backend: 'wasm', ort: await import('onnxruntime-web') };
+}
+
+let loaded = null;
+
+/** -> { backend: 'native' | 'wasm', ort: the ONNX Runtime module }, chosen and loaded on first use. */
+export function loadOrt() {
+  loaded ??= choose().catch((err) => {
+    loaded = null;  // a refused SPEAKER_ID_BACKEND is refused again, not remembered as a broken ORT
+    throw err;
+  });
+  return loaded;
 }

@@ -9,7 +9,10 @@ import { assetLoaded, assetUrl } from '../assets.mjs';
 
 let ort = null;
 
-/** The ONNX Runtime module, loaded on first use, with its .wasm's location (unless the app set wasmPaths itself). */
+/**
+ * -> { backend: 'wasm', ort: the ONNX Runtime module }, loaded on first use, with its .wasm's location (unless the app
+ * set wasmPaths itself).
+ */
 export async function loadOrt() {
   if (!ort) {
     const loaded = await import('onnxruntime-web/wasm');
@@ -19,5 +22,5 @@ export async function loadOrt() {
     }
     ort = loaded;
   }
-  return ort;
+  return { backend: 'wasm', ort };
 }

@@ -27,7 +27,10 @@ function installInstantiate() {
 
 let ort = null;
 
-/** The ONNX Runtime module, loaded on first use, set up to instantiate the bundled precompiled .wasm. */
+/**
+ * -> { backend: 'wasm', ort: the ONNX Runtime module }, loaded on first use, set up to instantiate the bundled
+ * precompiled .wasm.
+ */
 export async function loadOrt() {
   if (!ort) {
     installInstantiate();
@@ -38,5 +41,5 @@ export async function loadOrt() {
     loaded.env.wasm.proxy = false;
     ort = loaded;
   }
-  return ort;
+  return { backend: 'wasm', ort };
 }
