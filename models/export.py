@@ -169,7 +169,10 @@ def main():
 
 
 def export_int8(args):
-    import quantize
+    try:
+        import quantize  # a checkout's tool (calibration data, onnxruntime-node): not in the npm package
+    except ImportError:
+        sys.exit("export: --int8 needs models/quantize.py of a speaker-id checkout (not part of the npm package)")
 
     out = args.int8_out or (args.out[:-5] if args.out.endswith(".onnx") else args.out) + "-int8.onnx"
     golden = os.path.exists(os.path.join(quantize.SHARED, "golden", "manifest.json"))
