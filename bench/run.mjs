@@ -2,8 +2,9 @@
 // onnxruntime-node (native) on the same ONNX in the same run, identification against 1k / 100k enrolled
 // speakers (bench/match.mjs), audio -> model input (bench/frontend.mjs), file store mutations at 100 / 10k /
 // 100k speakers (bench/stores.mjs), CLI start-up (bench/cli.mjs), cold start to the first embedding on each
-// backend (bench/cold-start.mjs) and peak memory against recording length
-// (bench/memory.mjs), the HTTP API under load on each runtime (bench/http-load.mjs); prints tables and writes bench/results.json.
+// backend (bench/cold-start.mjs), peak memory against recording length (bench/memory.mjs), the HTTP API under
+// load on each runtime (bench/http-load.mjs), fp32 vs int8 models (bench/int8.mjs); prints tables and writes
+// bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -132,5 +133,20 @@ for (const r of results.http.rows) {
   }
 }
 console.log('(3 s WAV probe uploaded as multipart, 3 enrolled speakers, each runtime started fresh on 127.0.0.1)');
+// fp32 vs int8 (models/quantize.py; the int8 files are made in build/int8/ when missing), interleaved in one process.
+results.int8 = part('int8.mjs', 'int8');
+console.log('\nint8 vs fp32 (wasm, 1 thread)       clip   fp32 median (min-max) ms   int8 median (min-max) ms   int8/fp32');
+for (const p of results.int8.pairs) {
+  for (const r of p.rows) {
+    const c = (x) => `${f(x.medianMs)} (${x.minMs.toFixed(1)}-${x.maxMs.toFixed(1)})`.padEnd(27);
+    console.log(`${p.label.padEnd(34)} ${String(r.seconds).padStart(4)} s ${c(r.fp32)}${c(r.int8)}${r.int8VsFp32.toFixed(2).padStart(6)}`);
+  }
+  console.log(`${''.padEnd(34)} ONNX ${p.size.fp32Bytes} -> ${p.size.int8Bytes} bytes, gzip ${p.size.fp32Gzip} -> ${p.size.int8Gzip}`);
+}
+if (results.int8.firstVisitGzip) {
+  const v = results.int8.firstVisitGzip;
+  console.log(`(median (min-max) of ${results.int8.reps} after ${results.int8.warmup} warm-up runs; first visit of the browser ` +
+    `build, gzip: ${(v.withFp32Model / 1e6).toFixed(2)} MB with the fp32 model, ${(v.withInt8Model / 1e6).toFixed(2)} MB with int8)`);
+}
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

@@ -7,6 +7,11 @@ Tensors: resemblyzer  "mels" [batch, frames, 40] -> "embeddings" [batch, 256] (L
          ecapa        "feats" [batch, time, 80]  -> "embedding" [batch, 1, 192] (raw, cosine-scored)
 Batch and time are dynamic. metadata_props: family, frontend, embedding_dim, source_sha256, exporter.
 Add --register ID [--threshold T] to add or replace the entry ID in models/manifest.json (path relative to it).
+Add --int8 to also write the int8 model (models/quantize.py: static QDQ for ECAPA, calibrated on training-corpus
+speech; dynamic DynamicQuantizeLSTM for Resemblyzer) as --int8-out (default: OUT with -int8 before .onnx), checked
+against the fp32 export through the library on the golden inputs (../shared/golden; else on training-corpus speech):
+it fails when the largest 1 - cos of the utterance embeddings exceeds --int8-max (the fp32 export stays). The int8
+file is not registered (--register names the fp32 one).
 """
 import argparse
 import hashlib
@@ -105,6 +110,12 @@ def main():
     ap.add_argument("--register", metavar="ID")
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--skip-check", action="store_true", help="do not run the ONNX vs PyTorch check (needs node)")
+    ap.add_argument("--int8", action="store_true", help="also write an int8 version (models/quantize.py)")
+    ap.add_argument("--int8-out", help="where (default: OUT with -int8 before .onnx)")
+    ap.add_argument("--int8-calibration", default="auto", help="quantize.py --calibration (ECAPA only)")
+    ap.add_argument("--int8-first-conv", choices=["int8", "fp32"], default="int8", help="quantize.py --first-conv")
+    ap.add_argument("--int8-max", type=float, default=1e-2,
+                    help="largest accepted 1 - cos between fp32 and int8 embeddings (default 0.01)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     try:
@@ -153,6 +164,30 @@ def main():
             entry["threshold"] = args.threshold
         register(entry)
         print(f"export: registered '{args.register}' in {MANIFEST}")
+    if args.int8:
+        export_int8(args)
+
+
+def export_int8(args):
+    try:
+        import quantize  # a checkout's tool (calibration data, onnxruntime-node): not in the npm package
+    except ImportError:
+        sys.exit("export: --int8 needs models/quantize.py of a speaker-id checkout (not part of the npm package)")
+
+    out = args.int8_out or (args.out[:-5] if args.out.endswith(".onnx") else args.out) + "-int8.onnx"
+    golden = os.path.exists(os.path.join(quantize.SHARED, "golden", "manifest.json"))
+    try:
+        r = quantize.quantize(args.out, out, calibration=args.int8_calibration, first_conv=args.int8_first_conv,
+                              check_on="golden" if golden else "auto", log=lambda m: print(m, file=sys.stderr))
+    except (quantize.QuantizeError, OSError) as err:
+        sys.exit(f"export: int8: {err}")
+    c = r["check"]
+    print(f"export: int8 -> {out} ({r['bytes']} bytes, sha256 {r['sha256']}); fp32 vs int8 on {c['files']} "
+          f"{'golden inputs' if c['on'] == 'golden' else 'training-corpus files'} ({c['ort_web']}): 1 - cos median "
+          f"{c['one_minus_cos_median']:.3g}, max {c['one_minus_cos_max']:.3g}")
+    if not c["one_minus_cos_max"] <= args.int8_max:
+        sys.exit(f"export: int8 embeddings differ from fp32 (1 - cos up to {c['one_minus_cos_max']:.3g} > "
+                 f"{args.int8_max}); not using {out}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+// fp32 vs int8 (models/quantize.py) in one process, ONNX Runtime Web wasm, 1 thread: model inference per 1 / 3 /
+// 10 s clip, the two sessions interleaved run by run (a shared machine's load hits both alike), after a warm-up of
+// --warmup runs each (V8 tiers ORT's wasm up for ~10-20 runs); median, min and max of --reps. Also the ONNX sizes,
+// raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + ORT + model).
+//   node bench/int8.mjs [--pair LABEL=FP32.onnx,INT8.onnx]... [--warmup 20] [--reps 11]
+// Without --pair: the default model and the Resemblyzer golden export against their int8 versions in build/int8/
+// (made with models/quantize.py when missing). Prints a table to stderr and the JSON as its last stdout line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { loadCore } from '../web/src/core.mjs';
+import { ModelFrontend } from '../web/src/frontends.mjs';
+import { readOnnxInfo } from '../web/src/onnx-metadata.mjs';
+import { createSession } from '../web/src/onnx-session.mjs';
+import { clipWav } from './clips.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: {
+  pair: { type: 'string', multiple: true }, warmup: { type: 'string', default: '20' }, reps: { type: 'string', default: '11' },
+} });
+const warmup = Number(values.warmup), reps = Number(values.reps);
+if (!(warmup >= 0 && reps >= 1)) throw new Error('--warmup and --reps must be numbers (reps >= 1)');
+
+function defaultPairs() {
+  mkdirSync(`${ROOT}build/int8`, { recursive: true });
+  const pairs = [
+    ['compact-ecapa', `${ROOT}models/compact/compact-ecapa.onnx`, `${ROOT}build/int8/compact-ecapa-int8.onnx`, []],
+    ['compact-ecapa, first conv fp32', `${ROOT}models/compact/compact-ecapa.onnx`,
+      `${ROOT}build/int8/compact-ecapa-int8-firstfp32.onnx`, ['--first-conv', 'fp32']],
+    ['resemblyzer (golden)', `${ROOT}build/models/resemblyzer-golden.onnx`, `${ROOT}build/int8/resemblyzer-golden-int8.onnx`, []],
+  ];
+  for (const [label, fp32, int8, extra] of pairs) {
+    if (!existsSync(fp32)) throw new Error(`${fp32} missing (run .ci/setup, which exports the golden checkpoints)`);
+    if (existsSync(int8)) continue;
+    const r = spawnSync('/usr/bin/python3', [`${ROOT}models/quantize.py`, fp32, int8, '--check', 'none', ...extra],
+      { encoding: 'utf8', cwd: ROOT });
+    if (r.status !== 0) throw new Error(`quantizing ${label} failed:\n${r.stderr}`);
+  }
+  return pairs.map(([label, fp32, int8]) => [label, fp32, int8]);
+}
+const pairs = values.pair ? values.pair.map((p) => {
+  const m = /^([^=]+)=([^,]+),(.+)$/.exec(p);
+  if (!m) throw new Error(`--pair ${p}: expected LABEL=FP32.onnx,INT8.onnx`);
+  return [m[1], m[2], m[3]];
+}) : defaultPairs();
+
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const stats = (t) => {
+  const s = [...t].sort((a, b) => a - b);
+  return { medianMs: s[Math.floor(s.length / 2)], minMs: s[0], maxMs: s[s.length - 1] };
+};
+
+const core = await loadCore();
+const result = { warmup, reps, threads: 1, runtime: 'onnxruntime-web wasm (Node)', pairs: [] };
+for (const [label, fp32Path, int8Path] of pairs) {
+  const models = [fp32Path, int8Path].map((path) => {
+    const bytes = readFileSync(path);
+    const info = readOnnxInfo(bytes);
+    return { path, bytes, family: info.metadata.family, input: info.inputs[0], output: info.outputs[0] };
+  });
+  const fe = new ModelFrontend(core, models[0].family);
+  const sessions = [];
+  for (const m of models) sessions.push(await createSession(m.bytes, { threads: 1 }));
+  const feeds = Object.fromEntries([1, 3, 10].map((s) => [s, fe.run({ wav: new Uint8Array(clipWav(s, 16000)) }).modelInput]));
+  const run = (k, s) => sessions[k].run({ [models[k].input]: feeds[s] });
+  for (let i = 0; i < warmup; i++) for (const k of [0, 1]) await run(k, 3);
+  const rows = [];
+  for (const seconds of [1, 3, 10]) {
+    for (let i = 0; i < 3; i++) for (const k of [0, 1]) await run(k, seconds);  // this shape's first runs
+    const t = [[], []];
+    for (let i = 0; i < reps; i++) {
+      for (const k of i % 2 ? [1, 0] : [0, 1]) {  // alternate which goes first
+        const t0 = performance.now();
+        await run(k, seconds);
+        t[k].push(performance.now() - t0);
+      }
+    }
+    const [f, q] = t.map(stats);
+    rows.push({ seconds, modelInput: feeds[seconds].shape, fp32: f, int8: q, int8VsFp32: q.medianMs / f.medianMs });
+  }
+  for (const s of sessions) await s.dispose();
+  fe.dispose();
+  result.pairs.push({
+    label, fp32: fp32Path.replace(ROOT, ''), int8: int8Path.replace(ROOT, ''),
+    size: { fp32Bytes: models[0].bytes.length, fp32Gzip: gz(models[0].bytes), int8Bytes: models[1].bytes.length,
+      int8Gzip: gz(models[1].bytes) },
+    rows,
+  });
+}
+
+// First visit of the browser build: what a page downloads for the default setup (web/dist, built by .ci/setup).
+const dist = `${ROOT}web/dist/`;
+const shipped = ['speaker-id.js', 'ort.wasm.bundle.min.mjs', 'speaker_id_core.wasm', 'ort-wasm-simd-threaded.wasm'];
+if (shipped.every((f) => existsSync(dist + f))) {
+  const files = Object.fromEntries(shipped.map((f) => [f, gz(readFileSync(dist + f))]));
+  const code = Object.values(files).reduce((a, b) => a + b, 0);
+  const compact = result.pairs.find((p) => p.label === 'compact-ecapa') ?? result.pairs[0];
+  result.firstVisitGzip = { files, withoutModel: code, withFp32Model: code + compact.size.fp32Gzip,
+    withInt8Model: code + compact.size.int8Gzip, model: compact.label };
+}
+
+const f = (x) => x.toFixed(1).padStart(7);
+for (const p of result.pairs) {
+  console.error(`${p.label}: ONNX ${p.size.fp32Bytes} -> ${p.size.int8Bytes} bytes, gzip ${p.size.fp32Gzip} -> ${p.size.int8Gzip}`);
+  console.error('  clip   fp32 median (min-max) ms      int8 median (min-max) ms     int8/fp32');
+  for (const r of p.rows) {
+    console.error(`  ${String(r.seconds).padStart(2)} s ${f(r.fp32.medianMs)} (${r.fp32.minMs.toFixed(1)}-${r.fp32.maxMs.toFixed(1)})` +
+      `          ${f(r.int8.medianMs)} (${r.int8.minMs.toFixed(1)}-${r.int8.maxMs.toFixed(1)})         ${r.int8VsFp32.toFixed(2)}`);
+  }
+}
+if (result.firstVisitGzip) {
+  const v = result.firstVisitGzip;
+  console.error(`first visit, gzip: ${(v.withFp32Model / 1e6).toFixed(2)} MB with the fp32 model, ` +
+    `${(v.withInt8Model / 1e6).toFixed(2)} MB with int8 (code and wasm ${(v.withoutModel / 1e6).toFixed(2)} MB)`);
+}
+console.log(JSON.stringify(result));
