@@ -7,70 +7,23 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SHARED } from './helpers.mjs';
 import { httpApiSuite } from './http-api-suite.mjs';
-import { startHttpRuntime } from './http-runtime.mjs';
+import { freePort, startHttpRuntime } from './http-runtime.mjs';
 
-httpApiSuite('deno (npm run edge:deno)', (env) => startHttpRuntime({ command: 'npm', args: ['run', '--silent', 'edge:deno'],
-  env, cwd: ROOT }));
+// `command args` (default: npm run edge:deno) in its own process group, once GET /health answers (http-runtime.mjs).
+const start = (env, { command = 'npm', args = ['run', '--silent', 'edge:deno'] } = {}) =>
+  startHttpRuntime({ command, args, env, cwd: ROOT });
+
+httpApiSuite('deno (npm run edge:deno)', (env) => start(env));
 
 const DATA = `${SHARED}/audio/librispeech_test-other`;
 const TOKENS = { alpha: 'tok-alpha-0123456789abcdef', beta: 'tok-beta-0123456789abcdef' };
 const TOKEN_ENV = Object.entries(TOKENS).map(([tenant, tok]) => `${tok}:${tenant}`).join(',');
 const [A, B, C] = ['1688', '1998', '2033'];   // A, B enrolled (recordings 0-2), their recording 5 held out; C never
 const flac = (speaker, i) => readFileSync(join(DATA, speaker, readdirSync(join(DATA, speaker)).filter((f) => f.endsWith('.flac')).sort()[i]));
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.once('error', fail);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-});
-
-// `command args` (default: npm run edge:deno) in its own process group; resolves once GET /health answers (or
-// rejects with its output).
-async function start(env, { command = 'npm', args = ['run', '--silent', 'edge:deno'] } = {}) {
-  const port = await freePort();
-  const child = spawn(command, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env } });
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-  let gone = null;
-  exited.then((r) => { gone = r; });
-  const origin = `http://127.0.0.1:${port}`;
-  const kill = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
-  for (const deadline = Date.now() + 180000; ;) {
-    if (gone) throw new Error(`${command} exited ${JSON.stringify(gone)} before serving:\n${output}`);
-    if (Date.now() > deadline) { kill(); throw new Error(`no /health in time:\n${output}`); }
-    try {
-      if ((await fetch(`${origin}/health`)).status === 200) break;
-    } catch { /* not listening yet */ }
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-  return {
-    origin,
-    output: () => output,
-    // SIGTERM to the group (as a terminal's Ctrl-C or a supervisor does; npm's `sh -c` does not pass it on), or to
-    // the first process only (the launcher, which must forward it to Deno).
-    async stop({ group = true } = {}) {
-      if (gone) return gone;
-      if (group) process.kill(-child.pid, 'SIGTERM'); else child.kill('SIGTERM');
-      const timer = setTimeout(kill, 20000);
-      const r = await exited;
-      clearTimeout(timer);
-      return r;
-    },
-    // Whether any process of the group still runs (Deno included).
-    groupAlive() {
-      try { process.kill(-child.pid, 0); return true; } catch { return false; }
-    },
-    kill,
-  };
-}
 
 function call(rt, method, path, { token = TOKENS.alpha, files } = {}) {
   let body;

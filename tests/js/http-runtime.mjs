@@ -40,17 +40,26 @@ export async function startHttpRuntime({ command, args = [], env = {}, cwd, read
     } catch { /* not listening yet */ }
     await new Promise((ok) => setTimeout(ok, 250));
   }
+  const kill = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
   return {
     origin,
     port,
     output: () => output,
-    async stop() {
+    // SIGTERM to the whole group (launchers and the runtimes they start, as a terminal's Ctrl-C or a supervisor
+    // does), or with { group: false } to the first process only (a launcher, which must pass it on).
+    async stop({ group = true } = {}) {
       if (gone) return gone;
-      process.kill(-child.pid, 'SIGTERM');  // the whole group: launchers and the runtimes they start
-      const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 15000);
+      if (group) process.kill(-child.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
+      const timer = setTimeout(kill, 20000);
       const r = await exited;
       clearTimeout(timer);
       return r;
     },
+    // Whether any process of the group still runs.
+    groupAlive() {
+      try { process.kill(-child.pid, 0); return true; } catch { return false; }
+    },
+    kill,
   };
 }
