@@ -24,6 +24,9 @@ test('serve refuses a non-loopback address without tokens unless --no-auth', () 
     const bad = runCli(['serve', '--store', dir, '--tokens', 'no-tenant-here'], { env: { ...process.env } });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /SPEAKER_ID_TOKENS entry 1 is not 'token:tenant'/);
+    const limit = runCli(['serve', '--store', dir], { env: { ...process.env, SPEAKER_ID_MAX_BODY_BYTES: '2MB' } });
+    assert.equal(limit.code, 2);
+    assert.match(limit.stderr, /SPEAKER_ID_MAX_BODY_BYTES must be a positive whole number of bytes, got '2MB'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -52,7 +52,7 @@ export const serveCommand = {
     store: { type: 'string', help: '--store DIR       enrollments: one file store per tenant, DIR/<tenant>' },
     host: { type: 'string', help: '--host H          address to listen on (default 127.0.0.1)' },
     port: { type: 'string', parse: integer(0, 65535), help: '--port P          TCP port (default 8080; 0: any free one)' },
-    tokens: { type: 'string', help: "--tokens LIST     'token:tenant,...' (default: SPEAKER_ID_TOKENS)" },
+    tokens: { type: 'string', help: "--tokens LIST     'token:tenant,...' (default: SPEAKER_ID_TOKENS; prefer it: a command line is visible to\n                    every local user)" },
     'no-auth': { type: 'boolean', default: false, help: '--no-auth         serve without tokens on a non-loopback address (anyone reaching it can enroll and delete)' },
     'max-body-mb': { type: 'string', parse: integer(1, 1024), help: '--max-body-mb N   largest request body (default 25 MiB; 413 above)' },
     cors: { type: 'string', help: "--cors ORIGINS    '*' or comma-separated origins allowed to call the API from a browser" },

@@ -25,7 +25,12 @@ export const TENANT_HEADER = 'x-speaker-id-tenant';
 export function optionsFromEnv(get) {
   const o = { tokens: get('SPEAKER_ID_TOKENS') ?? null };
   const max = get('SPEAKER_ID_MAX_BODY_BYTES');
-  if (max !== undefined && max !== null && max !== '') o.maxBodyBytes = Number(max);
+  if (max !== undefined && max !== null && max !== '') {
+    o.maxBodyBytes = Number(max);
+    if (!(Number.isInteger(o.maxBodyBytes) && o.maxBodyBytes > 0)) {
+      throw new InvalidArgumentError(`SPEAKER_ID_MAX_BODY_BYTES must be a positive whole number of bytes, got '${max}'`);
+    }
+  }
   const cors = get('SPEAKER_ID_CORS');
   if (cors) o.cors = cors;
   return o;
