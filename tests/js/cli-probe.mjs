@@ -1,6 +1,6 @@
 // Preloaded into CLI processes by the tests (NODE_OPTIONS=--import): at exit each process appends one JSON line to
 // $SID_PROBE_LOG: { pid, argv, cores, sessions, otherWasm } = instances of the speaker-id core's wasm, ONNX Runtime
-// InferenceSession.create calls, and every other wasm instance (ORT's own wasm, the FLAC decoder, ...).
+// InferenceSession.create calls (either backend), and every other wasm instance (ORT's own wasm, the FLAC decoder, ...).
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 
@@ -16,9 +16,15 @@ WebAssembly.instantiate = async function (...args) {
   else seen.otherWasm++;
   return r;
 };
-const createSession = ort.InferenceSession.create;
-ort.InferenceSession.create = function (...args) {
-  seen.sessions++;
-  return createSession.apply(this, args);
+// Both backends (web/src/platform/ort-node.mjs): onnxruntime-web's wasm, and onnxruntime-node when installed.
+const counted = (InferenceSession) => {
+  const createSession = InferenceSession.create;
+  InferenceSession.create = function (...args) {
+    seen.sessions++;
+    return createSession.apply(this, args);
+  };
 };
+counted(ort.InferenceSession);
+const native = await import('onnxruntime-node').catch(() => null);
+if (native) counted((native.default ?? native).InferenceSession);
 process.on('exit', () => appendFileSync(process.env.SID_PROBE_LOG, JSON.stringify(seen) + '\n'));

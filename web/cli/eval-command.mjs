@@ -181,13 +181,15 @@ export const evalCommand = {
     let cohort = null;
     const skipped = [];
     const tick = progress(speakers.reduce((n, s) => n + s.files.length, 0) + (cohortFiles?.length ?? 0));
+    let backend;
     try {
       for (const s of speakers) s.embeddings = await embedFiles(sid, s.files, tick, skipped);
       if (cohortFiles) cohort = buildCohort(await embedFiles(sid, cohortFiles, tick, skipped));
+      backend = sid.backend;  // read while the session exists (dispose() lets it go)
     } finally {
       await sid.dispose();
     }
-    const r = { model: sid.model.id, backend: sid.backend, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }),
+    const r = { model: sid.model.id, backend, enroll, ...evaluate(speakers, enroll, cohort && { cohort, top }),
       skipped };
     if (values.json) {
       process.stdout.write(JSON.stringify(r) + '\n');
