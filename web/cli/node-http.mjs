@@ -9,8 +9,9 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
   '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
   '.json': 'application/json', '.woff2': 'font/woff2', '.wasm': 'application/wasm' };
 
-// A refused upload (413, or an answer before the body was read) is read to its end and dropped, up to DRAIN_MAX
-// bytes: a client still sending gets the answer instead of a reset connection; past that the socket is closed.
+// A body the handler stopped reading (a 413 while reading) is read to its end and dropped, up to DRAIN_MAX bytes:
+// a client still sending gets the answer instead of a reset connection; past that the socket is closed. (Bodies it
+// never started on, the handler reads and drops itself: handler.mjs discardBody.)
 const DRAIN_MAX = 64 * 2 ** 20;
 function drain(req) {
   if (req.readableEnded || req.destroyed) return;
@@ -86,7 +87,6 @@ export async function serveHttp(handler, { host, port, staticDir }) {
         return;
       }
       const response = await handler.fetch(toRequest(req, origin));
-      drain(req);  // a body the handler did not read (refused by its Content-Length) is still arriving
       await send(res, response, req.method);
     } catch (err) {
       process.stderr.write(`speaker-id serve: ${err?.stack ?? err}\n`);
