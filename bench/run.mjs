@@ -20,42 +20,56 @@ const MODELS = [
 
 // Runs bench/<script> in a fresh process -> its last stdout line, parsed (exits the bench when it fails).
 function part(script, what, args = []) {
-  const r = spawnSync(process.execPath, [`${ROOT}bench/${script}`, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [`${ROOT}bench/${script}`, ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });  // its progress and errors show
   if (r.status !== 0) {
-    console.error(`bench: ${what} failed:\n${r.stderr}`);
+    console.error(`bench: ${what} failed (exit ${r.status})`);
     process.exit(1);
   }
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-const results = { date: new Date().toISOString(), cpu: cpus()[0]?.model, node: process.version, runs: [] };
-for (const [label, onnx] of MODELS) {
+const results = { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version };
+for (const [, onnx] of MODELS) {
   if (!existsSync(onnx)) {
     console.error(`bench: ${onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
     process.exit(1);
   }
-  for (const threads of [1, 2]) {
-    const r = spawnSync(process.execPath, [`${ROOT}bench/stages.mjs`, '--onnx', onnx, '--threads', String(threads)],
-      { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) {
-      console.error(`bench: ${label} with ${threads} thread(s) failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-    results.runs.push({ label, threads, ...JSON.parse(r.stdout.trim().split('\n').pop()) });
-  }
 }
 
+// Inference against its peers (interleaved, warm-up until stable, separate processes: bench/stages.mjs).
+results.stages = part('stages.mjs', 'stages');
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
-console.log('model             thr  clip   decode feat@44k features  infer(wasm) infer(native) wasm/native  pooling   cold(core+model)');
-for (const run of results.runs) {
+const mmm = (x) => `${f(x.medianMs)} (${x.minMs < 10 ? x.minMs.toFixed(1) : x.minMs.toFixed(0)}-` +
+  `${x.maxMs < 10 ? x.maxMs.toFixed(1) : x.maxMs.toFixed(0)})`;
+const st = results.stages;
+const peerNames = Object.keys(st.peers);
+console.log(`inference (ms)    thr  clip ${peerNames.map((p) => p.padEnd(22)).join('')}wasm/native wasm/pytorch  warm-up runs`);
+for (const run of st.runs) {
   for (const row of run.rows) {
     console.log(`${run.label.padEnd(17)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
-      `${f(row.decodeMs)}${f(row.features44kMs)}${f(row.featuresMs)}${f(row.inferenceMs)}    ${f(row.nativeInferenceMs)}` +
-      `      ${row.wasmVsNative.toFixed(2).padStart(5)}x${f(row.poolingMs)}` +
-      `   ${f(run.coldStart.coreMs)} +${f(run.coldStart.modelAndSessionMs)}`);
+      `${peerNames.map((p) => mmm(row.inference[p]).padEnd(22)).join('')}` +
+      `${row.wasmVsNative ? `${row.wasmVsNative.toFixed(2)}x`.padStart(11) : ''.padStart(11)}` +
+      `${row.wasmVsPytorch ? `${row.wasmVsPytorch.toFixed(2)}x`.padStart(13) : ''.padStart(13)}  ` +
+      `${peerNames.map((p) => row.warmupRuns[p]).join('/')}`);
   }
 }
-console.log('(milliseconds, median of 5; features = the front-end from a 16 kHz WAV, feat@44k = from a 44.1 kHz WAV of the same clip)');
+const py = st.peers.pytorch;
+console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable; each peer a process of its own, ` +
+  `${st.gapMs} ms idle before each measurement; wasm = onnxruntime-web as the library runs it, native = ` +
+  `onnxruntime-node${py ? `, pytorch = the Python service's path: torch ${py.torch} on ${py.blas.join(' + ')}` : ''})`);
+const threadRows = st.runs.filter((r) => r.threads === 1).map((r1) => [r1, st.runs.find((r) => r.label === r1.label && r.threads === 2)])
+  .filter(([, r2]) => r2);
+if (threadRows.length) {
+  console.log('\n2 threads vs 1, speedup   clip ' + peerNames.map((p) => p.padEnd(8)).join(''));
+  for (const [r1, r2] of threadRows) {
+    for (const row of r1.rows) {
+      const row2 = r2.rows.find((r) => r.seconds === row.seconds);
+      console.log(`${r1.label.padEnd(24)} ${String(row.seconds).padStart(4)} s ` +
+        peerNames.map((p) => `${(row.inference[p].medianMs / row2.inference[p].medianMs).toFixed(2)}x`.padEnd(8)).join(''));
+    }
+  }
+}
 
 // Matching: the wasm gallery against a plain-JS scan of the same centroids.
 results.match = part('match.mjs', 'matching');

@@ -1,81 +1,199 @@
-// One benchmark process: per-stage milliseconds for one model family at one thread count, printed as JSON.
-// ORT's thread count is fixed per process once its wasm is initialised, hence one process per configuration.
-//   node bench/stages.mjs --onnx FILE --threads N [--reps R]
-import { readFileSync } from 'node:fs';
+// Inference milliseconds for 1, 3 and 10 s clips (the stage that dominates; the front-end is bench/frontend.mjs),
+// measured against its peers in the same run: the library's wasm path (onnxruntime-web), onnxruntime-node (native) and the Python service's path
+// (PyTorch on the project's re-created networks, bench/pytorch-peer.py), each peer a process of its own per thread
+// count (bench/inference-peer.mjs), all fed the same model input.
+// How the figures are made trustworthy:
+//   - warm-up until stable: batches of 5 runs until a batch's median is within 5 % of the previous one's (at least
+//     20 runs; ORT's wasm needs ~20 before V8 has tiered it up), at most 150 runs or 60 s; the count is reported.
+//   - interleaved: every round runs each peer once, in an order that rotates by round, so drifts of the shared
+//     machine hit every peer alike; --reps rounds (>= 9), median with min and max.
+//   - no thread-pool spin in the next peer's measurement: a peer's process is idle while another runs, after a gap
+//     (GAP_MS); the CPU time idle peers used during the others' measurements is read from /proc and reported.
+// The PyTorch peer runs Debian's torch with Debian's multithreaded OpenBLAS (libopenblas0-openmp, fetched with
+// `apt-get download` into build/deps/ and put first on LD_LIBRARY_PATH, so the system's BLAS choice is untouched);
+// when that cannot be fetched it runs on the BLAS torch links (reported).
+//   node bench/stages.mjs [--threads 1,2] [--reps 11] [--peers wasm,native,pytorch] [--clips 1,3,10]
+// Prints, as its last stdout line, JSON: { peers, gapMs, reps, runs: [{ label, threads, rows }] } (bench/run.mjs
+// prints the tables).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCore } from '../web/src/core.mjs';
-import { decodeAudio } from '../web/src/audio-decode.mjs';
 import { ModelFrontend } from '../web/src/frontends.mjs';
 import { resolveModel } from '../web/src/model-registry.mjs';
-import { createSession } from '../web/src/onnx-session.mjs';
 import { clipWav } from './clips.mjs';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SHARED = process.env.SID_SHARED_DIR ?? join(ROOT, '..', 'shared');
+const MODELS = [
+  { label: 'compact (default)', onnx: `${ROOT}models/compact/compact-ecapa.onnx`, family: 'ecapa' },
+  { label: 'resemblyzer', onnx: `${ROOT}build/models/resemblyzer-golden.onnx`, family: 'resemblyzer',
+    weights: join(SHARED, 'golden/checkpoints/resemblyzer/pretrained.pt') },
+  { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
+];
+const GAP_MS = 50;
+
 const { values } = parseArgs({ options: {
-  onnx: { type: 'string' }, threads: { type: 'string', default: '1' }, reps: { type: 'string', default: '5' },
+  threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '11' },
+  peers: { type: 'string', default: 'wasm,native,pytorch' }, clips: { type: 'string', default: '1,3,10' },
 } });
-const threads = Number(values.threads), reps = Number(values.reps);
-// createSession is the wasm peer here (onnxruntime-node is measured beside it below), whatever Node would choose.
-// #ort reads the variable when the first session is created, after this line.
-process.env.SPEAKER_ID_BACKEND = 'wasm';
+const reps = Number(values.reps);
+if (!(reps >= 9)) throw new Error('--reps must be >= 9');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function median(fn, n = reps) {
-  const times = [];
-  let last;
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    last = fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], last };
-}
-async function medianAsync(fn, n = reps) {
-  const times = [];
-  let last;
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    last = await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], last };
+function stats(times) {
+  const s = [...times].sort((a, b) => a - b);
+  const n = s.length;
+  return { medianMs: n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2, minMs: s[0], maxMs: s[n - 1], n };
 }
 
-const t0 = performance.now();
+// Debian's OpenMP OpenBLAS, unpacked (not installed) into build/deps/openblas-openmp -> its library folder or null.
+function openBlasDir() {
+  const dest = `${ROOT}build/deps/openblas-openmp`;
+  const lib = `${dest}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
+  if (existsSync(`${lib}/libblas.so.3`)) return lib;
+  const tmp = mkdtempSync(join(tmpdir(), 'sid-openblas-'));
+  try {
+    const dl = spawnSync('apt-get', ['download', 'libopenblas0-openmp'], { cwd: tmp, encoding: 'utf8' });
+    const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
+    if (dl.status !== 0 || !deb) return null;
+    mkdirSync(dest, { recursive: true });
+    if (spawnSync('dpkg-deb', ['-x', join(tmp, deb), dest]).status !== 0) return null;
+    return existsSync(`${lib}/libblas.so.3`) ? lib : null;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// CPU time (ms) a process has used so far, from /proc (Linux); null elsewhere.
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;  // utime + stime in clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
+
+class Peer {
+  static async start(name, threads, blasDir) {
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
+    let child;
+    if (name === 'pytorch') {
+      if (blasDir) env.LD_LIBRARY_PATH = [blasDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+      child = spawn('/usr/bin/python3', [`${ROOT}bench/pytorch-peer.py`, '--threads', String(threads)], { env });
+    } else {
+      child = spawn(process.execPath, [`${ROOT}bench/inference-peer.mjs`, '--backend', name, '--threads', String(threads)],
+        { env });
+    }
+    const peer = new Peer(name, child);
+    peer.hello = await peer.next();
+    return peer;
+  }
+
+  constructor(name, child) {
+    this.name = name;
+    this.child = child;
+    this.stderr = '';
+    child.stderr.on('data', (d) => { this.stderr += d; });
+    this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async next() {
+    const { value, done } = await this.lines.next();
+    if (done) throw new Error(`bench: peer ${this.name} exited:\n${this.stderr}`);
+    const msg = JSON.parse(value);
+    if (msg.error) throw new Error(`bench: peer ${this.name}: ${msg.error}`);
+    return msg;
+  }
+
+  async send(cmd) {
+    this.child.stdin.write(`${JSON.stringify(cmd)}\n`);
+    return this.next();
+  }
+
+  async close() {
+    this.child.stdin.end(`${JSON.stringify({ op: 'exit' })}\n`);
+    await new Promise((r) => (this.child.exitCode !== null ? r() : this.child.once('exit', r)));
+  }
+}
+
+// Runs batches of 5 until two consecutive batch medians agree within 5 % (at least 20 runs) -> runs made.
+async function warmUp(peer, key) {
+  let runs = 0, last = Infinity;
+  const t0 = performance.now();
+  for (;;) {
+    const { ms } = await peer.send({ op: 'run', key, n: 5 });
+    runs += 5;
+    const m = stats(ms).medianMs;
+    if ((runs >= 20 && Math.abs(m - last) <= 0.05 * last) || runs >= 150 || performance.now() - t0 > 60_000) return runs;
+    last = m;
+  }
+}
+
+const peerNames = values.peers.split(',');
+const blasDir = peerNames.includes('pytorch') ? openBlasDir() : null;
 const core = await loadCore();
-const t1 = performance.now();
-const model = await resolveModel(values.onnx);
-const session = await createSession(model.bytes, { threads });
-const t2 = performance.now();
-
-// onnxruntime-node (native) on the same ONNX, same thread count: the reference of the ratios.
-const ortNode = (await import('onnxruntime-node')).default ?? await import('onnxruntime-node');
-const nativeSession = await ortNode.InferenceSession.create(model.bytes, {
-  intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-});
-
-const fe = new ModelFrontend(core, model.family);
-const rows = [];
-for (const seconds of [1, 3, 10]) {
-  const wav44 = clipWav(seconds, 44100);
-  const wav16 = clipWav(seconds, 16000);
-  const decode = await medianAsync(() => decodeAudio(core, wav16));
-  // The front-end from WAV bytes in one call, from 16 kHz and from 44.1 kHz (which includes resampling).
-  const features = median(() => fe.run({ wav: new Uint8Array(wav16) }));
-  const features44 = median(() => fe.run({ wav: new Uint8Array(wav44) }));
-  const { data, shape } = features.last.modelInput;
-  await session.run({ [model.inputName]: { data, shape } });  // warm-up
-  const inference = await medianAsync(() => session.run({ [model.inputName]: { data, shape } }));
-  const feeds = { [model.inputName]: new ortNode.Tensor('float32', data, shape) };
-  await nativeSession.run(feeds);
-  const native = await medianAsync(() => nativeSession.run(feeds));
-  const out = inference.last[model.outputName].data;
-  const pool = median(() => fe.pool(out, out.length / fe.spec.embeddingDim));
-  rows.push({
-    family: model.family, seconds, threads, decodeMs: decode.ms, features44kMs: features44.ms,
-    featuresMs: features.ms, inferenceMs: inference.ms, nativeInferenceMs: native.ms,
-    wasmVsNative: inference.ms / native.ms, poolingMs: pool.ms, modelInput: shape,
-  });
+const tmp = mkdtempSync(join(tmpdir(), 'sid-bench-'));
+const out = { peers: {}, gapMs: GAP_MS, reps, runs: [] };
+try {
+  for (const threads of values.threads.split(',').map(Number)) {
+    const peers = [];
+    for (const name of peerNames) peers.push(await Peer.start(name, threads, blasDir));
+    for (const p of peers) out.peers[p.name] = { ...p.hello, threads: undefined };
+    for (const m of MODELS) {
+      if (!existsSync(m.onnx)) throw new Error(`bench: ${m.onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
+      const model = await resolveModel(m.onnx);
+      const fe = new ModelFrontend(core, model.family);
+      for (const p of peers) {
+        const load = p.name === 'pytorch' && m.family === 'resemblyzer'
+          ? { family: m.family, weights: m.weights } : { family: m.family, onnx: m.onnx };
+        await p.send({ op: 'load', key: m.label, ...load });
+      }
+      const rows = [];
+      for (const seconds of values.clips.split(',').map(Number)) {
+        const wav16 = clipWav(seconds, 16000);
+        const row = { seconds, threads };
+        const { data, shape } = fe.run({ wav: new Uint8Array(wav16) }).modelInput;
+        const file = join(tmp, 'input.f32');
+        writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        row.modelInput = shape;
+        const key = m.label;
+        row.warmupRuns = {};
+        for (const p of peers) {
+          await p.send({ op: 'input', key, file, shape });
+          row.warmupRuns[p.name] = await warmUp(p, key);
+        }
+        const times = Object.fromEntries(peers.map((p) => [p.name, []]));
+        const idleCpuMs = Object.fromEntries(peers.map((p) => [p.name, 0]));  // CPU used while another peer ran
+        for (let r = 0; r < reps; r++) {
+          for (let i = 0; i < peers.length; i++) {
+            const p = peers[(r + i) % peers.length];
+            await sleep(GAP_MS);
+            const others = peers.filter((q) => q !== p);
+            const before = others.map((q) => cpuMs(q.child.pid));
+            const { ms } = await p.send({ op: 'run', key, n: 1 });
+            const after = others.map((q) => cpuMs(q.child.pid));
+            before.forEach((b, j) => { if (b !== null && after[j] !== null) idleCpuMs[others[j].name] += after[j] - b; });
+            times[p.name].push(ms[0]);
+          }
+        }
+        row.inference = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
+        row.idlePeerCpuMs = idleCpuMs;
+        if (times.native) row.wasmVsNative = row.inference.wasm.medianMs / row.inference.native.medianMs;
+        if (times.pytorch) row.wasmVsPytorch = row.inference.wasm.medianMs / row.inference.pytorch.medianMs;
+        rows.push(row);
+        process.stderr.write(`bench: ${m.label}, ${threads} thread(s), ${seconds} s done\n`);
+      }
+      out.runs.push({ label: m.label, threads, rows });
+    }
+    for (const p of peers) await p.close();
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }
-console.log(JSON.stringify({ coldStart: { coreMs: t1 - t0, modelAndSessionMs: t2 - t1 }, rows }));
-await session.dispose();
+console.log(JSON.stringify(out));

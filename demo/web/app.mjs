@@ -81,13 +81,15 @@ async function useModel(choice) {
   await state.sid?.dispose();
   state.sid = null;
   await prefetch(choice.url);
-  const threads = globalThis.crossOriginIsolated ? Math.min(2, navigator.hardwareConcurrency || 1) : 1;
-  state.sid = await SpeakerId.create({ model: choice.isDefault ? undefined : choice.url, threads,
+  // Threads: the library's default (every core up to 4 when cross-origin isolated, else 1).
+  state.sid = await SpeakerId.create({ model: choice.isDefault ? undefined : choice.url,
     store: { indexeddb: { name: STORE_NAME } } });
+  const { threads } = state.sid;
   state.modelId = choice.id;
   $('model-status').textContent = `${state.sid.model.id} ready (${state.sid.model.dim}-dimensional embeddings)`;
   $('isolation').textContent = globalThis.crossOriginIsolated
-    ? `Cross-origin isolated: ONNX Runtime uses ${threads} threads.` : 'Not cross-origin isolated: one thread.';
+    ? `Cross-origin isolated: ONNX Runtime uses ${threads} thread${threads === 1 ? '' : 's'}.`
+    : 'Not cross-origin isolated: one thread.';
   await refresh();
 }
 

@@ -43,7 +43,10 @@ const SHARED = {
     type: 'string', parse: number,
     help: '--min-confidence C  the threshold on the calibrated confidence scale (0..1) instead (calibrated models)',
   },
-  threads: { type: 'string', default: '1', parse: integer(1, 64), help: '--threads N     ONNX Runtime threads (default 1)' },
+  threads: {
+    type: 'string', parse: integer(1, 64),
+    help: '--threads N     ONNX Runtime threads (default: every core, at most 4)',
+  },
   json: { type: 'boolean', default: false, help: '--json          JSON output' },
   preprocess: {
     type: 'string', default: 'upstream', parse: oneOf(PREPROCESS),

@@ -30,7 +30,7 @@ export async function frontendStages(frontend, file, { preprocess } = {}) {
 
 /**
  * The embedder of `model` (manifest id, .onnx path, or undefined for the default) ->
- * { model, backend ('native' | 'wasm'), embedFile(file) -> { audio, embedding, partials?, stages?, durationSec },
+ * { model, backend ('native' | 'wasm'), threads, embedFile(file) -> { audio, embedding, partials?, stages?, durationSec },
  * dispose() }; `stages`: keep every front-end stage, `preprocess`: 'upstream' | 'speaker-id'.
  */
 export async function openEmbedder(model, threads, { preprocess, stages = false } = {}) {
@@ -40,6 +40,7 @@ export async function openEmbedder(model, threads, { preprocess, stages = false 
   return {
     model: resolved,
     backend: embedder.backend,
+    threads: embedder.threads,
     async embedFile(file) {
       const audio = await decodeFile(core, file);
       return { audio, ...(await forFile(file, () => embedder.embed(audio, { preprocess, stages }))) };

@@ -22,7 +22,7 @@ export class Embedder {
    * resolves; its creation starts first, so that ONNX Runtime's load and the model's parse overlap the core's.
    */
   static async create(core, model, options = {}) {
-    const opening = openModelSession(model, options.threads ?? 1);
+    const opening = openModelSession(model, options.threads);
     opening.catch(() => {});  // reported by ready() below, or dropped with a front-end that failed first
     let e;
     try {
@@ -44,7 +44,7 @@ export class Embedder {
    * Creates the front-end now and the inference session on ready() or the first embed(), unless `opening` (the
    * session's promise, Embedder.create) is given.
    */
-  constructor(core, model, { threads = 1 } = {}, opening = undefined) {
+  constructor(core, model, { threads } = {}, opening = undefined) {
     try {
       this.frontend = new ModelFrontend(core, model.family);
     } catch (err) {
@@ -58,9 +58,10 @@ export class Embedder {
         `model produces ${this.spec.embeddingDim}`);
     }
     this.model = { ...model, dim: this.spec.embeddingDim };
-    this.threads = threads;
+    this.requestedThreads = threads;  // undefined: the platform's default (onnx-session.mjs)
     this.session = null;
     this.backend = null;  // 'native' | 'wasm' once the session exists (onnx-session.mjs inferenceBackend)
+    this.threads = null;  // the session's thread count, once it exists
     if (opening) this.#adopt(opening);
   }
 
@@ -68,13 +69,14 @@ export class Embedder {
   #adopt(opening) {
     this.session = opening.then(async (session) => {
       this.backend = await inferenceBackend();  // loaded already: the session was made with it
+      this.threads = session.threads;
       this.model.bytes = undefined;
       return session;
     });
   }
 
   async ready() {
-    if (!this.session) this.#adopt(openModelSession(this.model, this.threads));
+    if (!this.session) this.#adopt(openModelSession(this.model, this.requestedThreads));
     return this.session;
   }
 

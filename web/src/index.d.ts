@@ -217,7 +217,10 @@ export interface CreateOptions {
   /** Decision threshold (raw cosine in [-1, 1], or { confidence }). Default: the model's calibrated threshold. */
   threshold?: Threshold;
   quality?: QualityOptions;
-  /** ONNX Runtime threads (wasm threads, or the native session's intra-op threads). Default 1. */
+  /**
+   * ONNX Runtime threads (wasm threads, or the native session's intra-op threads). Default: every core up to 4 in
+   * Node and in cross-origin isolated pages, else 1 (Deno and Cloudflare workerd always run 1).
+   */
   threads?: number;
   /** Create the inference session on the first call that needs it (store-only work never pays for it). Default false. */
   lazy?: boolean;
@@ -338,6 +341,8 @@ export class SpeakerId {
    * forces one.
    */
   readonly backend: InferenceBackend | null;
+  /** The thread count ONNX Runtime runs the model with; null while a lazy SpeakerId has no session yet. */
+  readonly threads: number | null;
   embed(audio: AudioInput): Promise<Float32Array>;
   enroll(name: string, audio: AudioInput): Promise<EnrollResult<QualityReport>>;
   enroll(name: string, audio: AudioInput[]): Promise<EnrollResult<QualityReport[]>>;

@@ -6,7 +6,7 @@
 // not once per tenant (~35 MB each), and runs of the shared session are serialised as one SpeakerId's are.
 // Which ORT, and where its files are, is `#ort` (package.json "imports"): platform/ort-node.mjs in Node and Deno,
 // platform/ort-web.mjs in browser builds, platform/ort-workerd.mjs in Cloudflare workerd.
-import { loadOrt } from '#ort';
+import { loadOrt, sessionThreads } from '#ort';
 
 /** Which ONNX Runtime this process/page runs models with: 'native' (onnxruntime-node) or 'wasm'. Loads it. */
 export async function inferenceBackend() {
@@ -15,6 +15,8 @@ export async function inferenceBackend() {
 
 // Full graph optimisation on both (natively that adds x86 layout transforms; the embeddings still agree to
 // 1 - cos <= 1e-6). One inter-op thread: these graphs are one chain of nodes.
+let wasmThreads = null;  // ORT Web's thread count, fixed by the first session of the process/page
+
 function sessionOptions(ort, backend, threads) {
   if (backend === 'native') {
     return { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
@@ -24,13 +26,18 @@ function sessionOptions(ort, backend, threads) {
 }
 
 /**
- * Create a session from .onnx bytes. Options: threads (default 1; >1 needs cross-origin isolation in browsers).
- * Returns { inputNames, outputNames, run(feeds) -> Promise<{ name: { data: Float32Array, dims } }>, dispose() }.
+ * Create a session from .onnx bytes. Options: threads (default: the platform's, `#ort` sessionThreads: every core
+ * up to 4 in Node and in cross-origin isolated pages, else 1; browsers run 1 unless cross-origin isolated, Deno and
+ * workerd always 1). Returns { inputNames, outputNames, threads (the count it runs with),
+ * run(feeds) -> Promise<{ name: { data: Float32Array, dims } }>, dispose() }.
  */
-export async function createSession(modelBytes, { threads = 1 } = {}) {
+export async function createSession(modelBytes, { threads } = {}) {
   const { ort, backend } = await loadOrt();
-  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(ort, backend, threads));
+  let n = sessionThreads(threads);
+  if (backend === 'wasm') n = wasmThreads ??= n;  // what ORT Web really runs with
+  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(ort, backend, n));
   return {
+    threads: n,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     async run(feeds) {
@@ -51,8 +58,8 @@ const shared = new Map();  // `${sha256}:${threads}` -> { session: Promise, refs
  * The session of model `sha256` (created from `modelBytes` by the first caller), shared by every caller until the
  * last one disposes it. Same object shape as createSession's; run() calls of all holders run one at a time.
  */
-export async function openSharedSession(sha256, modelBytes, { threads = 1 } = {}) {
-  const key = `${sha256}:${threads}`;
+export async function openSharedSession(sha256, modelBytes, { threads } = {}) {
+  const key = `${sha256}:${wasmThreads ?? sessionThreads(threads)}`;
   let entry = shared.get(key);
   if (!entry) {
     entry = { session: createSession(modelBytes, { threads }), refs: 0, tail: Promise.resolve() };
@@ -69,6 +76,7 @@ export async function openSharedSession(sha256, modelBytes, { threads = 1 } = {}
   }
   let released = false;
   return {
+    threads: s.threads,
     inputNames: s.inputNames,
     outputNames: s.outputNames,
     run(feeds) {

@@ -35,7 +35,8 @@ export class SpeakerId {
    *  threshold  decision threshold: a raw cosine, or { confidence: c } on the model's calibrated scale (calibration.mjs);
    *             default: the model's calibrated threshold from the manifest
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
-   *  threads    ONNX Runtime threads (default 1): wasm threads, or the native session's intra-op threads
+   *  threads    ONNX Runtime threads: wasm threads, or the native session's intra-op threads. Default: every core
+   *             up to 4 in Node and in cross-origin isolated pages, else 1 (Deno and workerd: always 1)
    *  preprocess 'upstream' (default: the model family's own pipeline, golden-exact) | 'speaker-id' (the Python
    *             Speaker-ID service's enhancement first: energy trim, best 3 s, peak 0.9, pre-emphasis)
    *  lazy       true: create the inference session on the first call that needs it (embed / enroll / identify /
@@ -50,9 +51,9 @@ export class SpeakerId {
     if (unknown.length) {
       throw new InvalidArgumentError(`unknown SpeakerId.create option(s) ${unknown.join(', ')}; accepted: ${CREATE_OPTIONS.join(', ')}`);
     }
-    const { model, store, threshold, quality, threads = 1, lazy = false, preprocess = 'upstream', encryption,
+    const { model, store, threshold, quality, threads, lazy = false, preprocess = 'upstream', encryption,
       wasmModule, wasmBinary } = options;
-    if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
       throw new InvalidArgumentError(`threads must be an integer in 1..64, got ${threads}`);
     }
     const q = qualityOptions(quality);
@@ -214,6 +215,11 @@ export class SpeakerId {
    */
   get backend() {
     return this.#embedder?.backend ?? null;
+  }
+
+  /** The thread count ONNX Runtime runs the model with (CreateOptions.threads or the default); null while lazy. */
+  get threads() {
+    return this.#embedder?.threads ?? null;
   }
 
   /** The utterance embedding (Float32Array, model.dim values) of any supported audio input with voice in it. */

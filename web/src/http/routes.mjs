@@ -141,7 +141,8 @@ function configBody(ctx) {
   const m = ctx.sid.model;
   return { model: m.id, model_family: m.family, use_ecapa: m.family === 'ecapa', embedding_dim: m.dim, sample_rate: 16000,
     default_threshold: 0.82, threshold: ctx.config.threshold, threshold_raw: ctx.scale.toRaw(ctx.config.threshold),
-    topk: ctx.config.topk, score_scale: ctx.scale.spec, version: ctx.version, runtime: ctx.runtime, backend: ctx.sid.backend };
+    topk: ctx.config.topk, score_scale: ctx.scale.spec, version: ctx.version, runtime: ctx.runtime, backend: ctx.sid.backend,
+    threads: ctx.sid.threads };
 }
 
 async function getConfig(req, ctx) {

@@ -7,6 +7,7 @@
 // Deno: the wasm-only bundle (not the default entry, which pulls in the 28 MB JSEP build), whatever the variable says
 // (onnxruntime-node is a Node-API addon, and reading the environment there needs --allow-env). Each build finds its
 // own binary next to its script in node_modules.
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from '../errors.mjs';
 import { isNode } from '../runtime.mjs';
 
@@ -44,6 +45,17 @@ async function choose() {
     }
   }
   return { backend: 'wasm', ort: await import('onnxruntime-web') };
+}
+
+// Threads by default (bench/stages.mjs: 2 threads vs 1 on 2 cores, README "Benchmarks"): in Node every core up to
+// MAX_DEFAULT_THREADS, natively and on wasm (worker_threads). Deno: 1, whatever is asked: ORT Web starts its workers
+// from blob: URLs, which Deno's module loader refuses.
+const MAX_DEFAULT_THREADS = 4;
+
+/** The thread count a session runs with when `requested` (a positive integer, or undefined: the default). */
+export function sessionThreads(requested) {
+  if (!isNode) return 1;
+  return requested ?? Math.min(MAX_DEFAULT_THREADS, availableParallelism());
 }
 
 let loaded = null;

@@ -7,6 +7,16 @@
 // other files (assets.mjs: bundled, or under the asset base), not by ORT's own import.meta.url, which bundlers move.
 import { assetLoaded, assetUrl } from '../assets.mjs';
 
+// Threads need cross-origin isolation (SharedArrayBuffer): then every core up to MAX_DEFAULT_THREADS by default
+// (bench/stages.mjs, bench/cold-start-browser.mjs), else 1 (ORT would fall back to 1 with a console warning).
+const MAX_DEFAULT_THREADS = 4;
+
+/** The thread count a session runs with when `requested` (a positive integer, or undefined: the default). */
+export function sessionThreads(requested) {
+  if (!globalThis.crossOriginIsolated) return 1;
+  return requested ?? Math.min(MAX_DEFAULT_THREADS, globalThis.navigator?.hardwareConcurrency || 1);
+}
+
 let ort = null;
 
 /**

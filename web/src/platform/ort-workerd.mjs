@@ -25,6 +25,11 @@ function installInstantiate() {
   };
 }
 
+/** Always 1: workerd has no Web Workers for ORT's threads (see loadOrt). */
+export function sessionThreads() {
+  return 1;
+}
+
 let ort = null;
 
 /**

@@ -1,0 +1,52 @@
+// One inference peer of bench/stages.mjs: the library's own ONNX session (web/src/onnx-session.mjs) on one backend
+// at one thread count, in a process of its own (ORT fixes its thread pool per process, and an idle peer's pool
+// must not run while another peer is measured). JSON lines on stdin, answers on stdout; the same protocol as
+// bench/pytorch-peer.py:
+//   {"op":"load","key":K,"onnx":PATH}  {"op":"input","key":K,"file":F32,"shape":[..]}  {"op":"run","key":K,"n":N}
+//   node bench/inference-peer.mjs --backend wasm|native --threads N
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { backend: { type: 'string' }, threads: { type: 'string' } } });
+process.env.SPEAKER_ID_BACKEND = values.backend;  // read by #ort when the first session is created
+const threads = Number(values.threads);
+const { createSession, inferenceBackend } = await import('../web/src/onnx-session.mjs');
+const { resolveModel } = await import('../web/src/model-registry.mjs');
+
+const models = new Map();  // key -> { session, inputName, feeds }
+const answer = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+answer({ hello: values.backend, threads });
+for await (const line of createInterface({ input: process.stdin })) {
+  const cmd = JSON.parse(line);
+  try {
+    if (cmd.op === 'load') {
+      const t = performance.now();
+      const model = await resolveModel(cmd.onnx);
+      const session = await createSession(model.bytes, { threads });
+      models.set(cmd.key, { session, inputName: model.inputName });
+      answer({ ok: true, ms: performance.now() - t, backend: await inferenceBackend() });
+    } else if (cmd.op === 'input') {
+      const buf = readFileSync(cmd.file);
+      const data = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+      const m = models.get(cmd.key);
+      m.feeds = { [m.inputName]: { data, shape: cmd.shape } };
+      answer({ ok: true });
+    } else if (cmd.op === 'run') {
+      const m = models.get(cmd.key), ms = [];
+      for (let i = 0; i < cmd.n; i++) {
+        const t = performance.now();
+        await m.session.run(m.feeds);
+        ms.push(performance.now() - t);
+      }
+      answer({ ms });
+    } else if (cmd.op === 'exit') {
+      break;
+    } else {
+      answer({ error: `unknown op ${cmd.op}` });
+    }
+  } catch (err) {
+    answer({ error: String(err?.message ?? err) });
+  }
+}
+for (const m of models.values()) await m.session.dispose();
