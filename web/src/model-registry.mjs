@@ -6,12 +6,9 @@ import { InvalidArgumentError } from './errors.mjs';
 import { readOnnxInfo } from './onnx-metadata.mjs';
 // The manifest, files by path, the user's model cache (Node and Deno only): platform/node.mjs; browsers:
 // platform/web.mjs.
-import { baseManifest, entryUrl, modelUrl, notFetched, readBytes, userManifest } from '#platform';
+import { baseManifest, entryUrl, modelUrl, notFetched, readBytes, sha256Hex, userManifest } from '#platform';
 
-export async function sha256Hex(bytes) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex };
 
 /** The project's manifest (models/manifest.json) plus the user's fetched models. */
 export async function loadManifest() {

@@ -77,3 +77,9 @@ export async function decodeEncoded(u8, kind, { sampleRate } = {}) {
   }
   return { sampleRate: buf.sampleRate, channels, interleaved };
 }
+
+/** The hex SHA-256 of `bytes` (models are told apart by it), by WebCrypto. */
+export async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
