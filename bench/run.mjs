@@ -2,9 +2,9 @@
 // onnxruntime-node (native) on the same ONNX in the same run, identification against 1k / 100k enrolled
 // speakers (bench/match.mjs), audio -> model input (bench/frontend.mjs), file store mutations at 100 / 10k /
 // 100k speakers (bench/stores.mjs), CLI start-up (bench/cli.mjs), cold start to the first embedding on each
-// backend (bench/cold-start.mjs), peak memory against recording length (bench/memory.mjs), the HTTP API under
-// load on each runtime (bench/http-load.mjs), fp32 vs int8 models (bench/int8.mjs); prints tables and writes
-// bench/results.json.
+// backend (bench/cold-start.mjs) and in a Chromium page (bench/cold-start-browser.mjs), peak memory against
+// recording length (bench/memory.mjs), the HTTP API under load on each runtime (bench/http-load.mjs), fp32 vs int8
+// models (bench/int8.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -107,6 +107,21 @@ for (const [label, kind, key] of [['process start -> first embed', 'api', 'total
 }
 console.log(`(median (min-max) of ${results.coldStart.runs} fresh processes each; default model, 3 s WAV; bench/cold-start.mjs ` +
   'prints every phase)');
+
+// Cold start in Chromium: navigation to the first embedding, warm and cold HTTP cache (bench/cold-start-browser.mjs).
+results.coldStartBrowser = part('cold-start-browser.mjs', 'cold start in Chromium');
+const browserModes = Object.keys(results.coldStartBrowser.modes);
+console.log(`\n${'cold start, Chromium page'.padEnd(31)}${browserModes.map((m) => `${m} cache(ms)`.padEnd(22)).join('')}`);
+for (const [label, key] of [['navigation -> first embedding', 'firstEmbeddingMs'], ['  speaker-id.js loaded', 'moduleLoadedMs'],
+  ['  core wasm instantiated', 'coreReadyMs'], ['  model sha256 done', 'modelHashedMs'],
+  ['  ORT wasm instantiated', 'ortWasmReadyMs'], ['  session created', 'sessionCreatedMs'],
+  ['first embed', 'firstEmbedMs'], ['second embed', 'secondEmbedMs']]) {
+  console.log(`${label.padEnd(31)}${browserModes.map((m) => c(results.coldStartBrowser.modes[m].phases[key])).join('')}`);
+}
+console.log(`${'bytes transferred'.padEnd(31)}${browserModes.map((m) => String(results.coldStartBrowser.modes[m].bytes.total).padEnd(22)).join('')}`);
+console.log(`(median (min-max) of ${results.coldStartBrowser.runs} page loads each, ms since navigation start; crossOriginIsolated ` +
+  `${results.coldStartBrowser.modes[browserModes[0]].crossOriginIsolated}, ORT threads ` +
+  `${results.coldStartBrowser.modes[browserModes[0]].threads}; bench/cold-start-browser.mjs prints every phase)`);
 
 // The file store: one committed mutation, and load(), against the size of the store.
 results.stores = part('stores.mjs', 'stores');

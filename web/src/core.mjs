@@ -7,19 +7,23 @@ import { assetLoaded, assetUrl } from './assets.mjs';
 import { InternalError, InvalidArgumentError, SpeakerIdError, errorFromCode } from './errors.mjs';
 
 // `#platform` is imported only here, when the .wasm is to be read: a worker that passes `wasmModule` (workerd, whose
-// module list names every import) never resolves it.
-async function defaultWasmBytes() {
+// module list names every import) never resolves it. In browsers the response is compiled as it streams in
+// (WebAssembly.compileStreaming, when it is served as application/wasm): the compilation overlaps the download, and
+// on a later visit Chromium can serve the compiled code from its code cache (bench/cold-start-browser.mjs).
+async function defaultWasmModule() {
   const url = assetUrl('speaker_id_core.wasm');
-  const { readBytes, platform } = await import('#platform');
+  const { readBytes, fetchWasm, platform } = await import('#platform');
+  let source;
   try {
-    const bytes = await readBytes(url);
+    source = fetchWasm ? await fetchWasm(url) : await readBytes(url);
+    if (source.streaming === false) source = new Uint8Array(await source.response.arrayBuffer());
     assetLoaded();
-    return bytes;
   } catch (err) {
     throw new Error(`speaker-id: could not load ${url} (${err?.code ?? err?.message ?? err})` +
       (platform === 'web' ? '; where the app serves the files elsewhere, call setAssetBase(URL) first (README: ' +
         '"Using it in a web app")' : ''));
   }
+  return ArrayBuffer.isView(source) ? WebAssembly.compile(source) : WebAssembly.compileStreaming(source.response);
 }
 
 /**
@@ -89,7 +93,7 @@ function typedBoundary(core) {
 }
 
 async function instantiate(wasmModule, wasmBinary) {
-  const module = wasmModule ?? await WebAssembly.compile(wasmBinary ?? await defaultWasmBytes());
+  const module = wasmModule ?? await (wasmBinary ? WebAssembly.compile(wasmBinary) : defaultWasmModule());
   return typedBoundary(await createSpeakerIdCore({
     // Every bound call that fails throws the typed error of the core's code (bindings/speaker_id_bind.cpp).
     sidError: errorFromCode,

@@ -16,6 +16,17 @@ export async function readBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/**
+ * The response for the .wasm at `url` (throws with the reason when it fails) -> { response, streaming }: streaming
+ * when it can be compiled as it arrives (WebAssembly.compileStreaming needs Content-Type application/wasm).
+ */
+export async function fetchWasm(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  return { response, streaming: typeof WebAssembly.compileStreaming === 'function' && type === 'application/wasm' };
+}
+
 /** The package's model manifest (models/manifest.json), a copy. */
 export async function baseManifest() {
   return structuredClone(manifest);
