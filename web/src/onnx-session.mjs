@@ -17,6 +17,27 @@ export async function inferenceBackend() {
 // 1 - cos <= 1e-6). One inter-op thread: these graphs are one chain of nodes.
 let wasmThreads = null;  // ORT Web's thread count, fixed by the first session of the process/page
 
+// A one-node ONNX (Identity, float[1]; made with onnx.helper, 83 bytes): a session of it makes ORT Web initialise.
+const INIT_MODEL = 'CAgSCnNwZWFrZXItaWQ6PQoQCgF4EgF5IghJZGVudGl0eRIHd2FybS11cFoPCgF4EgoKCAgBEgQKAggBYg8KAXkSCgoICAESBAoCCAFCBAoAEA4=';
+let started = null;
+
+/**
+ * Loads ONNX Runtime and, for ORT Web, starts its own initialisation now (its 14 MB .wasm fetched and compiled, only
+ * done by the first session otherwise), with the thread count `threads` gives, so that it overlaps the model's
+ * fetch and hash (bench/cold-start-browser.mjs). Resolves when done; never rejects (a failure is the session's).
+ */
+export function startRuntime({ threads } = {}) {
+  started ??= (async () => {
+    const { ort, backend } = await loadOrt();
+    if (backend !== 'wasm') return;
+    const n = wasmThreads ??= sessionThreads(threads);
+    const bytes = Uint8Array.from(atob(INIT_MODEL), (c) => c.charCodeAt(0));
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(ort, backend, n));
+    await session.release();
+  })().catch(() => {});
+  return started;
+}
+
 function sessionOptions(ort, backend, threads) {
   if (backend === 'native') {
     return { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };

@@ -8,7 +8,7 @@
 import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
-import { inferenceBackend } from './onnx-session.mjs';
+import { startRuntime } from './onnx-session.mjs';
 import { asBytes } from './audio-decode.mjs';
 import { pcmChunks } from './audio-windows.mjs';
 import { toAudioInput } from './audio-input.mjs';
@@ -63,7 +63,8 @@ export class SpeakerId {
     // read and hashed at the same time; the session is created from the model while the core may still compile.
     const loading = loadCore({ wasmModule, wasmBinary });
     loading.catch(() => {});  // awaited below; when the model fails as well, its error is the one reported
-    if (!lazy) inferenceBackend().catch(() => {});  // its errors (a refused SPEAKER_ID_BACKEND) come with the session
+    // ORT loads (and ORT Web initialises) meanwhile; its errors (a refused SPEAKER_ID_BACKEND) come with the session.
+    if (!lazy) startRuntime({ threads });
     const resolved = await resolveModel(model);
     const creating = lazy ? null : Embedder.create(loading, resolved, { threads });  // its session starts now
     creating?.catch(() => {});  // awaited below, or disposed when the store fails first
