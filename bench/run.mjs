@@ -142,7 +142,7 @@ for (const r of results.memory.rows) {
     `${(r.peakRssKb / 1024).toFixed(0).padStart(13)} ` +
     `${(r.embedMs / 1000).toFixed(1).padStart(9)}`);
 }
-console.log('(16 kHz mono WAV of speech, default model, 1 thread; the peak includes the file read into memory)');
+console.log('(16 kHz mono WAV of speech, default model and threads; the peak includes the file read into memory)');
 // Streaming identification on assembled conversations, the default setting (bench/timeline.mjs without --quick
 // compares window / hop settings).
 results.timeline = part('timeline.mjs', 'timeline', ['--quick']);

@@ -39,7 +39,7 @@ for (const [windowSec, hopSec, minSegmentSec, threshold] of SETTINGS) {
   rows.push({ windowSec, hopSec, minSegmentSec, threshold: threshold ?? null, accuracy: correct / speech, speechSec: speech, medianDelaySec: median(delays),
     maxDelaySec: Math.max(...delays), labelledChanges: delays.length, changes: conversations.length * 9,
     realTimeFactor: ms / 1000 / (conversations.reduce((a, c) => a + c.audio.length, 0) / RATE) });
-  console.error(JSON.stringify(rows.at(-1)));
+  process.stderr.write(`timeline: window ${windowSec} s, hop ${hopSec} s done\n`);
 }
 await sid.dispose();
 console.log(JSON.stringify({ conversations: conversations.length, rows }));
