@@ -16,6 +16,9 @@ import { readOnnxInfo } from '../web/src/onnx-metadata.mjs';
 import { createSession } from '../web/src/onnx-session.mjs';
 import { clipWav } from './clips.mjs';
 
+// ONNX Runtime Web's wasm, what browsers run, whatever Node would choose (#ort reads this at the first session).
+process.env.SPEAKER_ID_BACKEND = 'wasm';
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: {
   pair: { type: 'string', multiple: true }, warmup: { type: 'string', default: '20' }, reps: { type: 'string', default: '11' },
