@@ -1,7 +1,7 @@
 // Do two `npm run bench` runs agree? Compares every ratio of two results.json files (every number whose key says
 // it is one: wasmVsNative, wasmVsPytorch, int8VsFp32, jsVsWasm, ...; plus the 2-thread speedups bench/run.mjs
 // derives) and lists those that differ by more than --tolerance (default 15 %).
-//   node bench/compare.mjs A.json B.json [--tolerance 0.15]
+//   node bench/compare.mjs A.json B.json [--tolerance 0.15]   (results.json files, or the JSON of bench/stages.mjs)
 // Exit status 0 when every ratio agrees, 1 otherwise.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,8 @@ const tolerance = Number(values.tolerance);
 const [a, b] = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 
 // path -> ratio, for every key named *Vs* (and the speedup of 2 threads over 1 of each stages row).
-function ratios(results) {
+function ratios(input) {
+  const results = input.runs && !input.stages ? { stages: input } : input;  // bench/stages.mjs's own JSON
   const out = new Map();
   const walk = (node, path) => {
     if (Array.isArray(node)) {
