@@ -69,3 +69,25 @@ test('Deno: one thread whatever is asked (ORT Web starts no workers there), and 
   assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()),
     { undefined: { threads: 1, dim: 192 }, 2: { threads: 1, dim: 192 } });
 });
+
+test('wasm in `node --input-type=module -e`: one thread (workers would inherit the flag and kill the process)', () => {
+  // Reported by the native-backend test when threads became the default: ORT Web's worker died with
+  // ERR_INPUT_TYPE_NOT_ALLOWED and took the process with it.
+  const script = `import { SpeakerId } from ${JSON.stringify(`${ROOT}web/src/index.mjs`)};
+    import { readFileSync } from 'node:fs';
+    const out = [];
+    for (const threads of [undefined, 2]) {
+      const sid = await SpeakerId.create({ threads });
+      out.push([sid.backend, sid.threads, (await sid.embed(readFileSync(${JSON.stringify(RECORDINGS[0])}))).length]);
+      await sid.dispose();
+    }
+    console.log(JSON.stringify(out));`;
+  for (const backend of ['wasm', 'native']) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SPEAKER_ID_BACKEND: backend } });
+    assert.equal(r.status, 0, r.stderr);
+    // Natively no worker is started: the default and a given count apply.
+    assert.deepEqual(JSON.parse(r.stdout), backend === 'wasm' ? [['wasm', 1, 192], ['wasm', 1, 192]]
+      : [['native', DEFAULT, 192], ['native', 2, 192]], backend);
+  }
+});

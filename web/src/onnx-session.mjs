@@ -30,7 +30,7 @@ export function startRuntime({ threads } = {}) {
   started ??= (async () => {
     const { ort, backend } = await loadOrt();
     if (backend !== 'wasm') return;
-    const n = wasmThreads ??= sessionThreads(threads);
+    const n = wasmThreads ??= sessionThreads(threads, backend);
     const bytes = Uint8Array.from(atob(INIT_MODEL), (c) => c.charCodeAt(0));
     const session = await ort.InferenceSession.create(bytes, sessionOptions(ort, backend, n));
     await session.release();
@@ -54,7 +54,7 @@ function sessionOptions(ort, backend, threads) {
  */
 export async function createSession(modelBytes, { threads } = {}) {
   const { ort, backend } = await loadOrt();
-  let n = sessionThreads(threads);
+  let n = sessionThreads(threads, backend);
   if (backend === 'wasm') n = wasmThreads ??= n;  // what ORT Web really runs with
   const session = await ort.InferenceSession.create(modelBytes, sessionOptions(ort, backend, n));
   return {
@@ -80,7 +80,8 @@ const shared = new Map();  // `${sha256}:${threads}` -> { session: Promise, refs
  * last one disposes it. Same object shape as createSession's; run() calls of all holders run one at a time.
  */
 export async function openSharedSession(sha256, modelBytes, { threads } = {}) {
-  const key = `${sha256}:${wasmThreads ?? sessionThreads(threads)}`;
+  const { backend } = await loadOrt();
+  const key = `${sha256}:${wasmThreads ?? sessionThreads(threads, backend)}`;
   let entry = shared.get(key);
   if (!entry) {
     entry = { session: createSession(modelBytes, { threads }), refs: 0, tail: Promise.resolve() };

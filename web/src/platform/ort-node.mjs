@@ -48,13 +48,16 @@ async function choose() {
 }
 
 // Threads by default (bench/stages.mjs: 2 threads vs 1 on 2 cores, README "Benchmarks"): in Node every core up to
-// MAX_DEFAULT_THREADS, natively and on wasm (worker_threads). Deno: 1, whatever is asked: ORT Web starts its workers
-// from blob: URLs, which Deno's module loader refuses.
+// MAX_DEFAULT_THREADS, natively and on wasm (worker_threads). 1, whatever is asked, where ORT Web's workers cannot
+// start: in Deno (ORT Web starts them from blob: URLs, which Deno's module loader refuses) and, on wasm, in a Node
+// process started with --input-type (`node --input-type=module -e ...`): workers inherit the flag and Node refuses
+// it outside --eval, which would kill the process.
 const MAX_DEFAULT_THREADS = 4;
+const workersRefused = () => process.execArgv.some((a) => a === '--input-type' || a.startsWith('--input-type='));
 
-/** The thread count a session runs with when `requested` (a positive integer, or undefined: the default). */
-export function sessionThreads(requested) {
-  if (!isNode) return 1;
+/** The thread count a `backend` session runs with when `requested` (a positive integer, or undefined: the default). */
+export function sessionThreads(requested, backend) {
+  if (!isNode || (backend === 'wasm' && workersRefused())) return 1;
   return requested ?? Math.min(MAX_DEFAULT_THREADS, availableParallelism());
 }
 

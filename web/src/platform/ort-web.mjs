@@ -12,7 +12,7 @@ import { assetLoaded, assetUrl } from '../assets.mjs';
 const MAX_DEFAULT_THREADS = 4;
 
 /** The thread count a session runs with when `requested` (a positive integer, or undefined: the default). */
-export function sessionThreads(requested) {
+export function sessionThreads(requested, _backend) {
   if (!globalThis.crossOriginIsolated) return 1;
   return requested ?? Math.min(MAX_DEFAULT_THREADS, globalThis.navigator?.hardwareConcurrency || 1);
 }
