@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, SHARED } from './helpers.mjs';
+import { CLI, ROOT, SHARED, cosineDistance } from './helpers.mjs';
 
 const DATA = `${SHARED}/audio/librispeech_test-other`;
 const RECORDINGS = readdirSync(DATA).sort().slice(0, 2).flatMap((s) =>
@@ -20,16 +20,6 @@ function embed(backend, extra = []) {
   const r = spawnSync(process.execPath, [CLI, 'embed', ...extra, ...RECORDINGS], { cwd: ROOT, encoding: 'utf8', env });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-}
-
-function cosineDistance(a, b) {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return 1 - ab / Math.sqrt(aa * bb);
 }
 
 for (const backend of ['native', 'wasm']) {

@@ -44,3 +44,14 @@ export function concatToLength(clips, samples) {
   }
   return out;
 }
+
+/** 1 - cosine similarity of two equally long vectors. */
+export function cosineDistance(a, b) {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return 1 - ab / Math.sqrt(aa * bb);
+}

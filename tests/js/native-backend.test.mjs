@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, SHARED } from './helpers.mjs';
+import { CLI, ROOT, SHARED, cosineDistance } from './helpers.mjs';
 
 const DATA = `${SHARED}/audio/librispeech_test-other`;
 // Two recordings of each of three speakers (the first in name order: of several lengths).
@@ -48,16 +48,6 @@ function embedAll(model, options) {
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.file), RECORDINGS);
   return lines;
-}
-
-function cosineDistance(a, b) {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return 1 - ab / Math.sqrt(aa * bb);
 }
 
 for (const [label, model] of [['the default model', undefined], ['the golden Resemblyzer', GOLDEN_RESEMBLYZER]]) {
