@@ -6,8 +6,9 @@
 //
 // The page and web/dist/ are served over node:http on 127.0.0.1 (no network shaping: the transfer is loopback) with
 // realistic static-hosting headers: assets `Cache-Control: public, max-age=86400` + ETag, the page `no-cache` + ETag
-// (revalidated: 304), `application/wasm` for .wasm (so streaming compilation and V8's code cache apply), gzip (made
-// once at start, as gzip_static would serve it) where the client accepts it. --isolated adds COOP/COEP (the page is
+// (revalidated: 304), `application/wasm` for .wasm (so streaming compilation and V8's code cache apply), gzip where
+// the client accepts it: the precompressed web/dist/X.gz where .ci/setup made one (as gzip_static serves it), else
+// made once at start (level 6). --isolated adds COOP/COEP (the page is
 // then crossOriginIsolated; by default it is not). Each run records crossOriginIsolated and ORT's thread count.
 //
 // Modes, interleaved run by run (median (min-max) of --runs each):
@@ -128,15 +129,16 @@ const INIT = (wavBase64) => `(() => {
 // ---- the server ------------------------------------------------------------------------------------------------
 const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html',
   '.onnx': 'application/octet-stream', '.map': 'application/json' };
-function file(body, type, cache) {
-  const gz = /^(text|application\/(wasm|json|octet-stream))/.test(type) ? gzipSync(body, { level: 6 }) : null;
+function file(body, type, cache, precompressed) {
+  const gz = precompressed ?? (/^(text|application\/(wasm|json|octet-stream))/.test(type) ? gzipSync(body, { level: 6 }) : null);
   return { body, gz, type, cache, etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 20)}"` };
 }
 function startServer() {
   const files = new Map([['/', file(Buffer.from(PAGE), 'text/html; charset=utf-8', 'no-cache')]]);
-  for (const name of readdirSync(DIST)) {
+  const names = readdirSync(DIST);
+  for (const name of names.filter((n) => !n.endsWith('.gz'))) {
     files.set(`/speaker-id/${name}`, file(readFileSync(join(DIST, name)), MIME[extname(name)] ?? 'application/octet-stream',
-      'public, max-age=86400'));
+      'public, max-age=86400', names.includes(`${name}.gz`) ? readFileSync(join(DIST, `${name}.gz`)) : undefined));
   }
   const counts = { 200: 0, 304: 0, 404: 0 };
   const isolation = values.isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin',

@@ -1,11 +1,15 @@
 // fp32 vs int8 (models/quantize.py) in one process, ONNX Runtime Web wasm, 1 thread: model inference per 1 / 3 /
 // 10 s clip, the two sessions interleaved run by run (a shared machine's load hits both alike), after a warm-up of
 // --warmup runs each (V8 tiers ORT's wasm up for ~10-20 runs); median, min and max of --reps. Also the ONNX sizes,
-// raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + ORT + model).
+// raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + ORT + model),
+// gzip -9 and as served precompressed (web/dist/*.gz, zopfli: .ci/setup).
 //   node bench/int8.mjs [--pair LABEL=FP32.onnx,INT8.onnx]... [--warmup 20] [--reps 11]
-// Without --pair: the default model and the Resemblyzer golden export against their int8 versions in build/int8/
-// (made with models/quantize.py when missing). Prints a table to stderr and the JSON as its last stdout line.
+// Without --pair: the shipped default (the int8 of models/compact/compact-ecapa-fp32.onnx) against its fp32 export,
+// the first-conv-fp32 variant and the Resemblyzer golden export against int8 versions made in build/int8/ with
+// models/quantize.py (named by the fp32 file's sha256, so a new model is quantized anew). Prints a table to stderr
+// and the JSON as its last stdout line.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -28,20 +32,24 @@ if (!(warmup >= 0 && reps >= 1)) throw new Error('--warmup and --reps must be nu
 
 function defaultPairs() {
   mkdirSync(`${ROOT}build/int8`, { recursive: true });
-  const pairs = [
-    ['compact-ecapa', `${ROOT}models/compact/compact-ecapa.onnx`, `${ROOT}build/int8/compact-ecapa-int8.onnx`, []],
-    ['compact-ecapa, first conv fp32', `${ROOT}models/compact/compact-ecapa.onnx`,
-      `${ROOT}build/int8/compact-ecapa-int8-firstfp32.onnx`, ['--first-conv', 'fp32']],
-    ['resemblyzer (golden)', `${ROOT}build/models/resemblyzer-golden.onnx`, `${ROOT}build/int8/resemblyzer-golden-int8.onnx`, []],
-  ];
-  for (const [label, fp32, int8, extra] of pairs) {
-    if (!existsSync(fp32)) throw new Error(`${fp32} missing (run .ci/setup, which exports the golden checkpoints)`);
-    if (existsSync(int8)) continue;
-    const r = spawnSync('/usr/bin/python3', [`${ROOT}models/quantize.py`, fp32, int8, '--check', 'none', ...extra],
-      { encoding: 'utf8', cwd: ROOT });
-    if (r.status !== 0) throw new Error(`quantizing ${label} failed:\n${r.stderr}`);
+  const fp32 = `${ROOT}models/compact/compact-ecapa-fp32.onnx`, resemblyzer = `${ROOT}build/models/resemblyzer-golden.onnx`;
+  for (const f of [fp32, resemblyzer]) {
+    if (!existsSync(f)) throw new Error(`${f} missing (run .ci/setup, which exports the golden checkpoints)`);
   }
-  return pairs.map(([label, fp32, int8]) => [label, fp32, int8]);
+  const made = (path, extra) => {  // build/int8/<name>-<sha256 of the fp32>.onnx, quantized when missing
+    const sha = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+    const out = `${ROOT}build/int8/${path.split('/').pop().replace(/\.onnx$/, '')}${extra.length ? '-firstfp32' : ''}-${sha}.onnx`;
+    if (existsSync(out)) return out;
+    const r = spawnSync('/usr/bin/python3', [`${ROOT}models/quantize.py`, path, out, '--check', 'none', ...extra],
+      { encoding: 'utf8', cwd: ROOT });
+    if (r.status !== 0) throw new Error(`quantizing ${path} failed:\n${r.stderr}`);
+    return out;
+  };
+  return [
+    ['compact-ecapa (default)', fp32, `${ROOT}models/compact/compact-ecapa.onnx`],
+    ['compact-ecapa, first conv fp32', fp32, made(fp32, ['--first-conv', 'fp32'])],
+    ['resemblyzer (golden)', resemblyzer, made(resemblyzer, [])],
+  ];
 }
 const pairs = values.pair ? values.pair.map((p) => {
   const m = /^([^=]+)=([^,]+),(.+)$/.exec(p);
@@ -93,15 +101,21 @@ for (const [label, fp32Path, int8Path] of pairs) {
   });
 }
 
-// First visit of the browser build: what a page downloads for the default setup (web/dist, built by .ci/setup).
+// First visit of the browser build: what a page downloads for the default setup (web/dist, built by .ci/setup, holds
+// the default model), gzip -9 and as served from the precompressed web/dist/*.gz (zopfli; what `npm run demo` and a
+// gzip_static server send); and what it would be with the fp32 export instead.
 const dist = `${ROOT}web/dist/`;
-const shipped = ['speaker-id.js', 'ort.wasm.bundle.min.mjs', 'speaker_id_core.wasm', 'ort-wasm-simd-threaded.wasm'];
+const shipped = ['speaker-id.js', 'ort.wasm.bundle.min.mjs', 'speaker_id_core.wasm', 'ort-wasm-simd-threaded.wasm',
+  'compact-ecapa.onnx'];
 if (shipped.every((f) => existsSync(dist + f))) {
   const files = Object.fromEntries(shipped.map((f) => [f, gz(readFileSync(dist + f))]));
-  const code = Object.values(files).reduce((a, b) => a + b, 0);
-  const compact = result.pairs.find((p) => p.label === 'compact-ecapa') ?? result.pairs[0];
-  result.firstVisitGzip = { files, withoutModel: code, withFp32Model: code + compact.size.fp32Gzip,
-    withInt8Model: code + compact.size.int8Gzip, model: compact.label };
+  const total = Object.values(files).reduce((a, b) => a + b, 0);
+  const compact = result.pairs.find((p) => p.label === 'compact-ecapa (default)') ?? result.pairs[0];
+  result.firstVisitGzip = { files, total, withFp32Model: total - files['compact-ecapa.onnx'] + compact.size.fp32Gzip };
+  if (shipped.every((f) => existsSync(`${dist}${f}.gz`))) {
+    const pre = Object.fromEntries(shipped.map((f) => [f, readFileSync(`${dist}${f}.gz`).length]));
+    result.firstVisitGzip.precompressed = { files: pre, total: Object.values(pre).reduce((a, b) => a + b, 0) };
+  }
 }
 
 const f = (x) => x.toFixed(1).padStart(7);
@@ -115,7 +129,8 @@ for (const p of result.pairs) {
 }
 if (result.firstVisitGzip) {
   const v = result.firstVisitGzip;
-  console.error(`first visit, gzip: ${(v.withFp32Model / 1e6).toFixed(2)} MB with the fp32 model, ` +
-    `${(v.withInt8Model / 1e6).toFixed(2)} MB with int8 (code and wasm ${(v.withoutModel / 1e6).toFixed(2)} MB)`);
+  console.error(`first visit of the browser build: ${(v.total / 1e6).toFixed(2)} MB gzip -9` +
+    (v.precompressed ? `, ${(v.precompressed.total / 1e6).toFixed(2)} MB as served (web/dist/*.gz)` : '') +
+    ` (${(v.withFp32Model / 1e6).toFixed(2)} MB gzip -9 with the fp32 model)`);
 }
 console.log(JSON.stringify(result));

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODELS = [
-  ['compact (default)', `${ROOT}models/compact/compact-ecapa.onnx`],
+  ['compact int8 (default)', `${ROOT}models/compact/compact-ecapa.onnx`],
+  ['compact fp32', `${ROOT}models/compact/compact-ecapa-fp32.onnx`],
   ['resemblyzer', `${ROOT}build/models/resemblyzer-golden.onnx`],
   ['ecapa (full)', `${ROOT}build/models/ecapa-full-recipe.onnx`],
 ];
@@ -44,29 +45,31 @@ const mmm = (x) => `${f(x.medianMs)} (${x.minMs < 10 ? x.minMs.toFixed(1) : x.mi
   `${x.maxMs < 10 ? x.maxMs.toFixed(1) : x.maxMs.toFixed(0)})`;
 const st = results.stages;
 const peerNames = Object.keys(st.peers);
-console.log(`inference (ms)    thr  clip ${peerNames.map((p) => p.padEnd(22)).join('')}wasm/native wasm/pytorch  warm-up runs`);
+const cell = (x) => (x ? mmm(x) : `${'-'.padStart(8)}`).padEnd(22);  // '-': a peer that does not run this model
+console.log(`${'inference (ms)'.padEnd(22)} thr  clip ${peerNames.map((p) => p.padEnd(22)).join('')}wasm/native wasm/pytorch  warm-up runs`);
 for (const run of st.runs) {
   for (const row of run.rows) {
-    console.log(`${run.label.padEnd(17)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
-      `${peerNames.map((p) => mmm(row.inference[p]).padEnd(22)).join('')}` +
+    console.log(`${run.label.padEnd(22)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
+      `${peerNames.map((p) => cell(row.inference[p])).join('')}` +
       `${row.wasmVsNative ? `${row.wasmVsNative.toFixed(2)}x`.padStart(11) : ''.padStart(11)}` +
       `${row.wasmVsPytorch ? `${row.wasmVsPytorch.toFixed(2)}x`.padStart(13) : ''.padStart(13)}  ` +
-      `${peerNames.map((p) => row.warmupRuns[p]).join('/')}`);
+      `${peerNames.map((p) => row.warmupRuns[p] ?? '-').join('/')}`);
   }
 }
 const py = st.peers.pytorch;
-console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable; each peer a process of its own, ` +
+console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable, ratios the median of the ` +
+  `per-round ratios; each peer at each thread count a process of its own, all in the same rounds, ` +
   `${st.gapMs} ms idle before each measurement; wasm = onnxruntime-web as the library runs it, native = ` +
   `onnxruntime-node${py ? `, pytorch = the Python service's path: torch ${py.torch} on ${py.blas.join(' + ')}` : ''})`);
 const threadRows = st.runs.filter((r) => r.threads === 1).map((r1) => [r1, st.runs.find((r) => r.label === r1.label && r.threads === 2)])
   .filter(([, r2]) => r2);
 if (threadRows.length) {
-  console.log('\n2 threads vs 1, speedup   clip ' + peerNames.map((p) => p.padEnd(8)).join(''));
+  console.log('\n2 threads vs 1, speedup   clip ' + peerNames.map((p) => p.padEnd(8)).join('') + ' (paired per round)');
   for (const [r1, r2] of threadRows) {
     for (const row of r1.rows) {
       const row2 = r2.rows.find((r) => r.seconds === row.seconds);
       console.log(`${r1.label.padEnd(24)} ${String(row.seconds).padStart(4)} s ` +
-        peerNames.map((p) => `${(row.inference[p].medianMs / row2.inference[p].medianMs).toFixed(2)}x`.padEnd(8)).join(''));
+        peerNames.map((p) => (row2.speedup?.[p] ? `${row2.speedup[p].toFixed(2)}x` : '-').padEnd(8)).join(''));
     }
   }
 }
@@ -175,7 +178,9 @@ for (const p of results.int8.pairs) {
 if (results.int8.firstVisitGzip) {
   const v = results.int8.firstVisitGzip;
   console.log(`(median (min-max) of ${results.int8.reps} after ${results.int8.warmup} warm-up runs; first visit of the browser ` +
-    `build, gzip: ${(v.withFp32Model / 1e6).toFixed(2)} MB with the fp32 model, ${(v.withInt8Model / 1e6).toFixed(2)} MB with int8)`);
+    `build (default model): ${(v.total / 1e6).toFixed(2)} MB gzip -9` +
+    (v.precompressed ? `, ${(v.precompressed.total / 1e6).toFixed(2)} MB as served precompressed (web/dist/*.gz)` : '') +
+    `; ${(v.withFp32Model / 1e6).toFixed(2)} MB gzip -9 with the fp32 model)`);
 }
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

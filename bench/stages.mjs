@@ -5,15 +5,19 @@
 // How the figures are made trustworthy:
 //   - warm-up until stable: batches of 5 runs until a batch's median is within 5 % of the previous one's (at least
 //     20 runs; ORT's wasm needs ~20 before V8 has tiered it up), at most 150 runs or 60 s; the count is reported.
-//   - interleaved: every round runs each peer once, in an order that rotates by round, so drifts of the shared
-//     machine hit every peer alike; --reps rounds (>= 9), median with min and max.
+//   - interleaved: every round runs each peer at every thread count once, in an order that rotates by round, so
+//     drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
+//   - paired ratios: wasm/native, wasm/pytorch and each peer's 2-thread speedup are the median over rounds of the
+//     ratio within a round (two runs seconds apart), not the ratio of two medians: a slow phase of the machine
+//     then moves both sides of a ratio (two consecutive runs of a shared 2-core machine agreed far better so).
 //   - no thread-pool spin in the next peer's measurement: a peer's process is idle while another runs, after a gap
 //     (GAP_MS); the CPU time idle peers used during the others' measurements is read from /proc and reported.
 // The PyTorch peer runs Debian's torch with Debian's multithreaded OpenBLAS (libopenblas0-openmp, fetched with
 // `apt-get download` into build/deps/ and put first on LD_LIBRARY_PATH, so the system's BLAS choice is untouched);
 // when that cannot be fetched it runs on the BLAS torch links (reported).
 //   node bench/stages.mjs [--threads 1,2] [--reps 11] [--peers wasm,native,pytorch] [--clips 1,3,10]
-// Prints, as its last stdout line, JSON: { peers, gapMs, reps, runs: [{ label, threads, rows }] } (bench/run.mjs
+// Prints, as its last stdout line, JSON: { peers, gapMs, reps, ratios, runs: [{ label, threads, rows }] } (rows:
+// inference per peer, wasmVsNative, wasmVsPytorch, speedup per peer over the first thread count; bench/run.mjs
 // prints the tables).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,8 +33,12 @@ import { clipWav } from './clips.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = process.env.SID_SHARED_DIR ?? join(ROOT, '..', 'shared');
+// The default model ships int8 (QLinearConv), which the PyTorch path has no counterpart for: its peers are the two
+// ONNX Runtimes; its fp32 export is measured against all three.
 const MODELS = [
-  { label: 'compact (default)', onnx: `${ROOT}models/compact/compact-ecapa.onnx`, family: 'ecapa' },
+  { label: 'compact int8 (default)', onnx: `${ROOT}models/compact/compact-ecapa.onnx`, family: 'ecapa',
+    peers: ['wasm', 'native'] },
+  { label: 'compact fp32', onnx: `${ROOT}models/compact/compact-ecapa-fp32.onnx`, family: 'ecapa' },
   { label: 'resemblyzer', onnx: `${ROOT}build/models/resemblyzer-golden.onnx`, family: 'resemblyzer',
     weights: join(SHARED, 'golden/checkpoints/resemblyzer/pretrained.pt') },
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
@@ -136,63 +144,80 @@ async function warmUp(peer, key) {
 }
 
 const peerNames = values.peers.split(',');
+const threadCounts = values.threads.split(',').map(Number);
 const blasDir = peerNames.includes('pytorch') ? openBlasDir() : null;
 const core = await loadCore();
 const tmp = mkdtempSync(join(tmpdir(), 'sid-bench-'));
-const out = { peers: {}, gapMs: GAP_MS, reps, runs: [] };
+const out = { peers: {}, gapMs: GAP_MS, reps, ratios: 'median of per-round ratios', runs: [] };
+const median = (xs) => stats(xs).medianMs;
 try {
-  for (const threads of values.threads.split(',').map(Number)) {
-    const peers = [];
-    for (const name of peerNames) peers.push(await Peer.start(name, threads, blasDir));
-    for (const p of peers) out.peers[p.name] = { ...p.hello, threads: undefined };
-    for (const m of MODELS) {
-      if (!existsSync(m.onnx)) throw new Error(`bench: ${m.onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
-      const model = await resolveModel(m.onnx);
-      const fe = new ModelFrontend(core, model.family);
-      for (const p of peers) {
-        const load = p.name === 'pytorch' && m.family === 'resemblyzer'
-          ? { family: m.family, weights: m.weights } : { family: m.family, onnx: m.onnx };
-        await p.send({ op: 'load', key: m.label, ...load });
-      }
-      const rows = [];
-      for (const seconds of values.clips.split(',').map(Number)) {
-        const wav16 = clipWav(seconds, 16000);
-        const row = { seconds, threads };
-        const { data, shape } = fe.run({ wav: new Uint8Array(wav16) }).modelInput;
-        const file = join(tmp, 'input.f32');
-        writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        row.modelInput = shape;
-        const key = m.label;
-        row.warmupRuns = {};
-        for (const p of peers) {
-          await p.send({ op: 'input', key, file, shape });
-          row.warmupRuns[p.name] = await warmUp(p, key);
-        }
-        const times = Object.fromEntries(peers.map((p) => [p.name, []]));
-        const idleCpuMs = Object.fromEntries(peers.map((p) => [p.name, 0]));  // CPU used while another peer ran
-        for (let r = 0; r < reps; r++) {
-          for (let i = 0; i < peers.length; i++) {
-            const p = peers[(r + i) % peers.length];
-            await sleep(GAP_MS);
-            const others = peers.filter((q) => q !== p);
-            const before = others.map((q) => cpuMs(q.child.pid));
-            const { ms } = await p.send({ op: 'run', key, n: 1 });
-            const after = others.map((q) => cpuMs(q.child.pid));
-            before.forEach((b, j) => { if (b !== null && after[j] !== null) idleCpuMs[others[j].name] += after[j] - b; });
-            times[p.name].push(ms[0]);
-          }
-        }
-        row.inference = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
-        row.idlePeerCpuMs = idleCpuMs;
-        if (times.native) row.wasmVsNative = row.inference.wasm.medianMs / row.inference.native.medianMs;
-        if (times.pytorch) row.wasmVsPytorch = row.inference.wasm.medianMs / row.inference.pytorch.medianMs;
-        rows.push(row);
-        process.stderr.write(`bench: ${m.label}, ${threads} thread(s), ${seconds} s done\n`);
-      }
-      out.runs.push({ label: m.label, threads, rows });
+  // Every peer at every thread count, alive at once; only one of them runs at any time.
+  const started = [];
+  for (const threads of threadCounts) {
+    for (const name of peerNames) {
+      const p = await Peer.start(name, threads, blasDir);
+      p.threads = threads;
+      started.push(p);
+      out.peers[name] = { ...p.hello, threads: undefined };
     }
-    for (const p of peers) await p.close();
   }
+  for (const m of MODELS) {
+    if (!existsSync(m.onnx)) throw new Error(`bench: ${m.onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
+    const model = await resolveModel(m.onnx);
+    const fe = new ModelFrontend(core, model.family);
+    const peers = started.filter((p) => !m.peers || m.peers.includes(p.name));
+    for (const p of peers) {
+      const load = p.name === 'pytorch' && m.family === 'resemblyzer'
+        ? { family: m.family, weights: m.weights } : { family: m.family, onnx: m.onnx };
+      await p.send({ op: 'load', key: m.label, ...load });
+    }
+    const rows = new Map(threadCounts.map((t) => [t, []]));
+    for (const seconds of values.clips.split(',').map(Number)) {
+      const { data, shape } = fe.run({ wav: new Uint8Array(clipWav(seconds, 16000)) }).modelInput;
+      const file = join(tmp, 'input.f32');
+      writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const key = m.label;
+      const warm = new Map();
+      for (const p of peers) {
+        await p.send({ op: 'input', key, file, shape });
+        warm.set(p, await warmUp(p, key));
+      }
+      const times = new Map(peers.map((p) => [p, []]));
+      const idle = new Map(peers.map((p) => [p, 0]));  // CPU a peer used while another one ran
+      for (let r = 0; r < reps; r++) {
+        for (let i = 0; i < peers.length; i++) {
+          const p = peers[(r + i) % peers.length];
+          await sleep(GAP_MS);
+          const others = peers.filter((q) => q !== p);
+          const before = others.map((q) => cpuMs(q.child.pid));
+          const { ms } = await p.send({ op: 'run', key, n: 1 });
+          const after = others.map((q) => cpuMs(q.child.pid));
+          before.forEach((b, j) => { if (b !== null && after[j] !== null) idle.set(others[j], idle.get(others[j]) + after[j] - b); });
+          times.get(p).push(ms[0]);
+        }
+      }
+      const at = (name, threads) => peers.find((p) => p.name === name && p.threads === threads);
+      const paired = (x, y) => median(times.get(x).map((t, r) => t / times.get(y)[r]));
+      for (const threads of threadCounts) {
+        const mine = peers.filter((p) => p.threads === threads);
+        const row = { seconds, threads, modelInput: shape,
+          warmupRuns: Object.fromEntries(mine.map((p) => [p.name, warm.get(p)])),
+          inference: Object.fromEntries(mine.map((p) => [p.name, stats(times.get(p))])),
+          idlePeerCpuMs: Object.fromEntries(mine.map((p) => [p.name, idle.get(p)])) };
+        if (at('wasm', threads) && at('native', threads)) row.wasmVsNative = paired(at('wasm', threads), at('native', threads));
+        if (at('wasm', threads) && at('pytorch', threads)) row.wasmVsPytorch = paired(at('wasm', threads), at('pytorch', threads));
+        if (threads !== threadCounts[0]) {  // each peer's speedup over its run at the first thread count, paired
+          row.speedup = Object.fromEntries(mine.filter((p) => at(p.name, threadCounts[0]))
+            .map((p) => [p.name, paired(at(p.name, threadCounts[0]), p)]));
+        }
+        rows.get(threads).push(row);
+      }
+      process.stderr.write(`bench: ${m.label}, ${seconds} s done\n`);
+    }
+    for (const threads of threadCounts) out.runs.push({ label: m.label, threads, rows: rows.get(threads) });
+    fe.dispose();
+  }
+  for (const p of started) await p.close();
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -10,8 +10,10 @@ Add --register ID [--threshold T] to add or replace the entry ID in models/manif
 Add --int8 to also write the int8 model (models/quantize.py: static QDQ for ECAPA, calibrated on training-corpus
 speech; dynamic DynamicQuantizeLSTM for Resemblyzer) as --int8-out (default: OUT with -int8 before .onnx), checked
 against the fp32 export through the library on the golden inputs (../shared/golden; else on training-corpus speech):
-it fails when the largest 1 - cos of the utterance embeddings exceeds --int8-max (the fp32 export stays). The int8
-file is not registered (--register names the fp32 one).
+it fails when the largest 1 - cos of the utterance embeddings exceeds --int8-max (the fp32 export stays).
+--int8-register ID registers the int8 file too, as entry ID (its metadata model_id; --threshold applies to both).
+The shipped default is made so: --out compact-ecapa-fp32.onnx --register compact-ecapa-fp32 --int8
+--int8-out compact-ecapa.onnx --int8-register compact-ecapa (models/compact/README.md).
 """
 import argparse
 import hashlib
@@ -112,11 +114,14 @@ def main():
     ap.add_argument("--skip-check", action="store_true", help="do not run the ONNX vs PyTorch check (needs node)")
     ap.add_argument("--int8", action="store_true", help="also write an int8 version (models/quantize.py)")
     ap.add_argument("--int8-out", help="where (default: OUT with -int8 before .onnx)")
+    ap.add_argument("--int8-register", metavar="ID", help="also register the int8 file, as entry ID")
     ap.add_argument("--int8-calibration", default="auto", help="quantize.py --calibration (ECAPA only)")
     ap.add_argument("--int8-first-conv", choices=["int8", "fp32"], default="int8", help="quantize.py --first-conv")
     ap.add_argument("--int8-max", type=float, default=1e-2,
                     help="largest accepted 1 - cos between fp32 and int8 embeddings (default 0.01)")
     args = ap.parse_args()
+    if args.int8_register and not args.int8:
+        sys.exit("export: --int8-register needs --int8")
     torch.set_num_threads(2)
     try:
         model, example, in_name, out_name, axes, meta, check_shapes = family_spec(args.family, args)
@@ -149,23 +154,30 @@ def main():
         check = f"onnxruntime vs PyTorch on {check_shapes}: max |d| = {worst:.3g}"
     digest, size = sha256_file(args.out), os.path.getsize(args.out)
     print(f"export: {args.family} -> {args.out} ({size} bytes, sha256 {digest}); {check}")
-    if args.register:
-        entry = {
-            "id": args.register, "family": args.family, "frontend": meta["frontend"],
-            "path": os.path.relpath(os.path.abspath(args.out), os.path.dirname(MANIFEST)),
+    def entry(model_id, path, precision):
+        e = {
+            "id": model_id, "family": args.family, "frontend": meta["frontend"],
+            "path": os.path.relpath(os.path.abspath(path), os.path.dirname(MANIFEST)),
             "input": {"name": in_name, "shape": ["batch", "frames", 40] if args.family == "resemblyzer"
                       else ["batch", "time", 80]},
             "output": {"name": out_name, "shape": ["batch", 256] if args.family == "resemblyzer"
                        else ["batch", 1, int(meta["embedding_dim"])]},
-            "embedding_dim": int(meta["embedding_dim"]), "onnx_sha256": digest, "file_size": size,
+            "embedding_dim": int(meta["embedding_dim"]), "precision": precision,
+            "onnx_sha256": sha256_file(path), "file_size": os.path.getsize(path),
             "source_sha256": meta["source_sha256"],
         }
         if args.threshold is not None:
-            entry["threshold"] = args.threshold
-        register(entry)
+            e["threshold"] = args.threshold
+        return e
+
+    if args.register:
+        register(entry(args.register, args.out, "fp32"))
         print(f"export: registered '{args.register}' in {MANIFEST}")
     if args.int8:
-        export_int8(args)
+        out = export_int8(args)
+        if args.int8_register:
+            register({**entry(args.int8_register, out, "int8"), "quantized_from": sha256_file(args.out)})
+            print(f"export: registered '{args.int8_register}' (int8) in {MANIFEST}")
 
 
 def export_int8(args):
@@ -178,7 +190,8 @@ def export_int8(args):
     golden = os.path.exists(os.path.join(quantize.SHARED, "golden", "manifest.json"))
     try:
         r = quantize.quantize(args.out, out, calibration=args.int8_calibration, first_conv=args.int8_first_conv,
-                              check_on="golden" if golden else "auto", log=lambda m: print(m, file=sys.stderr))
+                              check_on="golden" if golden else "auto", log=lambda m: print(m, file=sys.stderr),
+                              model_id=args.int8_register)
     except (quantize.QuantizeError, OSError) as err:
         sys.exit(f"export: int8: {err}")
     c = r["check"]
@@ -188,6 +201,7 @@ def export_int8(args):
     if not c["one_minus_cos_max"] <= args.int8_max:
         sys.exit(f"export: int8 embeddings differ from fp32 (1 - cos up to {c['one_minus_cos_max']:.3g} > "
                  f"{args.int8_max}); not using {out}")
+    return out
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ function oneMinusCos(a, b) {
 }
 
 async function compare([fp32, int8, list]) {
+  // What browsers and edge workers run, also where onnxruntime-node is installed (it would be Node's default).
+  process.env.SPEAKER_ID_BACKEND = 'wasm';
   const core = await loadCore();
   const embedders = [];
   for (const m of [fp32, int8]) embedders.push(await Embedder.create(core, await resolveModel(m), { threads: 1 }));
@@ -70,7 +72,8 @@ async function compare([fp32, int8, list]) {
   for (const e of embedders) await e.dispose();
   const v = files.map((f) => f.oneMinusCos).sort((x, y) => x - y);
   const { loadOrt } = await import('#ort');
-  const ort = await loadOrt();
+  const { ort, backend } = await loadOrt();
+  if (backend !== 'wasm') throw new Error(`compare ran on ${backend}, not onnxruntime-web wasm`);
   return {
     files, median: v[Math.floor(v.length / 2)], max: v[v.length - 1],
     runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} wasm, 1 thread`.replace('  ', ' '),

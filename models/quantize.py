@@ -396,8 +396,9 @@ def read_list(path):
 
 
 def quantize(in_path, out_path, calibration="auto", seed=0, first_conv="int8", act_type="uint8", keep=(),
-             check_on="auto", log=print):
-    """Writes the int8 model of in_path to out_path. -> report dict (also the `quantization` metadata)."""
+             check_on="auto", log=print, model_id=None):
+    """Writes the int8 model of in_path to out_path. -> report dict (also the `quantization` metadata).
+    model_id: the output's metadata model_id (default: the input's with -int8 appended, when it has one)."""
     model = onnx.load(in_path)
     meta = metadata(model)
     family = meta.get("family")
@@ -433,7 +434,9 @@ def quantize(in_path, out_path, calibration="auto", seed=0, first_conv="int8", a
         info.update(scheme="dynamic: com.microsoft DynamicQuantizeLSTM (int8 weights per gate row), Gemm -> "
                            "DynamicQuantizeLinear + MatMulInteger (int8 weights per tensor)",
                     lstm=n_lstm, gemm=n_gemm)
-    if meta.get("model_id"):
+    if model_id:
+        meta["model_id"] = model_id
+    elif meta.get("model_id"):
         meta["model_id"] = meta["model_id"] + "-int8"
     meta["quantization"] = json.dumps(info, sort_keys=True)
     del model.metadata_props[:]
@@ -473,10 +476,12 @@ def main():
     ap.add_argument("--keep-fp32", action="append", default=[], metavar="SUBSTRING",
                     help="leave Conv nodes whose name contains SUBSTRING unquantized (repeatable)")
     ap.add_argument("--check", choices=["auto", "golden", "none"], default="auto")
+    ap.add_argument("--model-id", help="the output's metadata model_id (default: the input's + '-int8')")
     args = ap.parse_args()
     try:
         report = quantize(args.input, args.output, args.calibration, args.seed, args.first_conv, args.activations,
-                          tuple(args.keep_fp32), args.check, log=lambda m: print(m, file=sys.stderr))
+                          tuple(args.keep_fp32), args.check, log=lambda m: print(m, file=sys.stderr),
+                          model_id=args.model_id)
     except (QuantizeError, OSError) as err:
         sys.exit(f"quantize: {err}")
     print(json.dumps(report, indent=1))

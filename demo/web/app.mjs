@@ -42,12 +42,14 @@ const pct = (x) => `${Math.round(100 * x)} %`;
 
 // ---- model ---------------------------------------------------------------------------------------------------
 
-// The model's file, fetched once with progress (Cache Storage and the HTTP cache keep it for next time).
-async function prefetch(url) {
+// The model's file, fetched once with progress (Cache Storage and the HTTP cache keep it for next time). `size`:
+// its size when known (the manifest's file_size): a gzip-encoded response's Content-Length is not what the body
+// stream counts.
+async function prefetch(url, size) {
   const bar = $('model-progress');
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot download the model (${res.status})`);
-  const total = Number(res.headers.get('Content-Length')) || 0;
+  const total = size || (res.headers.get('Content-Encoding') ? 0 : Number(res.headers.get('Content-Length')) || 0);
   if (!res.body || !total) return;
   bar.hidden = false;
   const reader = res.body.getReader();
@@ -70,7 +72,8 @@ async function modelChoices() {
   for (const m of models) {
     const url = m.default ? new URL('/compact-ecapa.onnx', location.href).href : new URL(`/models/${m.id}.onnx`, location.href).href;
     const present = m.default || extra.includes(m.id);
-    out.push({ id: m.id, label: m.default ? `${m.id} (default, ${m.family})` : `${m.id} (${m.family})`, url, present, isDefault: !!m.default });
+    out.push({ id: m.id, label: m.default ? `${m.id} (default, ${m.family})` : `${m.id} (${m.family})`, url, present,
+      isDefault: !!m.default, size: m.file_size });
   }
   return out;
 }
@@ -80,7 +83,7 @@ async function useModel(choice) {
   $('model-status').textContent = `Loading ${choice.id}…`;
   await state.sid?.dispose();
   state.sid = null;
-  await prefetch(choice.url);
+  await prefetch(choice.url, choice.size);
   // Threads: the library's default (every core up to 4 when cross-origin isolated, else 1).
   state.sid = await SpeakerId.create({ model: choice.isDefault ? undefined : choice.url,
     store: { indexeddb: { name: STORE_NAME } } });

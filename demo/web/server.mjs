@@ -1,8 +1,9 @@
 // `npm run demo`: serves the browser demo (demo/web/) and the prebuilt browser module with its files (web/dist/:
 // /speaker-id.js exporting SpeakerId, the core's .wasm, ONNX Runtime's, the manifest and the default model) on
 // HOST:PORT (default 127.0.0.1:8080; --host H --port P or the HOST / PORT environment variables). Cross-origin
-// isolated (COOP same-origin + COEP require-corp), so ONNX Runtime can use threads. Nothing is uploaded anywhere:
-// the server only hands out static files.
+// isolated (COOP same-origin + COEP require-corp), so ONNX Runtime can use threads. A file with a precompressed
+// sibling (web/dist/X.gz, made by .ci/setup) is sent as that gzip to clients that accept it, as nginx's gzip_static
+// would. Nothing is uploaded anywhere: the server only hands out static files.
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -56,10 +57,25 @@ export function startDemoServer({ host = '127.0.0.1', port = 8080 } = {}) {
       res.end('not found\n');
       return;
     }
-    res.writeHead(200, { ...ISOLATION, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
-      'Content-Length': statSync(path).size, 'Cache-Control': 'no-cache' });
+    const gz = `${path}.gz`;
+    const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && existsSync(gz) &&
+      statSync(gz).mtimeMs >= statSync(path).mtimeMs;  // a stale .gz (the file was rebuilt since) is not sent
+    const body = gzip ? gz : path;
+    const st = statSync(body);
+    // no-cache + ETag: every load revalidates (a rebuilt file is picked up), an unchanged one costs a 304.
+    const etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}${gzip ? '-gz' : ''}"`;
+    const headers = { ...ISOLATION, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-cache', ETag: etag, Vary: 'Accept-Encoding', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) };
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);  // (readable back with getHeader, unlike writeHead's)
+    if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
+      res.writeHead(304);
+      res.end();
+      return;
+    }
+    res.setHeader('Content-Length', st.size);
+    res.writeHead(200);
     if (req.method === 'HEAD') res.end();
-    else createReadStream(path).pipe(res);
+    else createReadStream(body).pipe(res);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

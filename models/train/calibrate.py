@@ -13,9 +13,11 @@ Confidence: logistic P(same speaker) = 1 / (1 + exp(-(a * cosine + b))), fitted 
 with the two classes weighted equally (a prior of 0.5) on the centroid trials of all four galleries (so, wuw, ls
 and the 1 s sc words). A duration-aware variant (+ c * ln(d / 3 s) + e * cosine * ln(d / 3 s), d = probe seconds) is
 fitted and measured too; it is kept only where it improves the 1 s and open-set figures (printed as "duration").
---register writes threshold, threshold_source and calibration into that manifest entry. Prints JSON.
+--register ID writes threshold, threshold_source and calibration into that manifest entry (repeatable: the int8
+default takes the fit of its fp32 model, and its threshold_source says which file was fitted). Prints JSON.
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -32,13 +34,20 @@ from validate import library_embeddings  # noqa: E402
 ALL = ("so", "wuw", "ls", "sc")
 
 
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--rule", choices=["centroid-eer", "open-set"], default="centroid-eer")
     ap.add_argument("--cache", default=os.path.join(ROOT, "build", "val"))
-    ap.add_argument("--register", metavar="ID")
+    ap.add_argument("--register", metavar="ID", action="append", default=[],
+                    help="write the result into this manifest entry; repeatable (the int8 default takes the fit of "
+                         "its fp32 model: models/compact/README.md)")
     args = ap.parse_args()
     os.makedirs(args.cache, exist_ok=True)
     proto = protocol.ensure_protocol(args.seed)
@@ -98,21 +107,28 @@ def main():
     if args.register:
         path = os.path.join(ROOT, "models", "manifest.json")
         m = json.load(open(path))
-        e = next(x for x in m["models"] if x["id"] == args.register)
-        e["threshold"] = threshold
-        e["threshold_source"] = (
-            ("threshold of the best pooled open-set identification accuracy (enroll 3, half the speakers never "
-             "enrolled)" if args.rule == "open-set" else "EER point of the centroid trials") +
-            " of the speechocean762, WUW-II and LibriSpeech galleries of held-out training-corpus speakers "
-            f"(models/train/protocol.py, models/train/calibrate.py --rule {args.rule}); never test-other. Their "
-            f"centroid-trial EER point is {report['centroid_eer_threshold']}")
-        cal = {"kind": "logistic", "a": report["calibration"]["a"], "b": report["calibration"]["b"],
-               "confidence": "1 / (1 + exp(-(a * cosine + b)))", "meaning": "P(same speaker) at a prior of 0.5",
-               "confidence_at_threshold": report["confidence_at_threshold"],
-               "fitted_on": f"{report['trials']['target']} target / {report['trials']['nontarget']} non-target "
-                            "centroid trials (probe vs 3-recording enrolment) of held-out training-corpus speakers "
-                            "(models/train/calibrate.py)"}
-        e["calibration"] = cal
+        entries = {x["id"]: x for x in m["models"]}
+        missing = [i for i in args.register if i not in entries]
+        if missing:
+            sys.exit(f"calibrate: --register {missing[0]}: no such entry in {path}")
+        fitted = sha256_file(args.onnx)
+        for e in (entries[i] for i in args.register):
+            e["threshold"] = threshold
+            e["threshold_source"] = (
+                ("threshold of the best pooled open-set identification accuracy (enroll 3, half the speakers never "
+                 "enrolled)" if args.rule == "open-set" else "EER point of the centroid trials") +
+                " of the speechocean762, WUW-II and LibriSpeech galleries of held-out training-corpus speakers "
+                f"(models/train/protocol.py, models/train/calibrate.py --rule {args.rule}); never test-other. Their "
+                f"centroid-trial EER point is {report['centroid_eer_threshold']}" +
+                ("" if e.get("onnx_sha256") == fitted else
+                 f"; fitted on {os.path.basename(args.onnx)} (sha256 {fitted[:16]}…)"))
+            e["calibration"] = {
+                "kind": "logistic", "a": report["calibration"]["a"], "b": report["calibration"]["b"],
+                "confidence": "1 / (1 + exp(-(a * cosine + b)))", "meaning": "P(same speaker) at a prior of 0.5",
+                "confidence_at_threshold": report["confidence_at_threshold"],
+                "fitted_on": f"{report['trials']['target']} target / {report['trials']['nontarget']} non-target "
+                             "centroid trials (probe vs 3-recording enrolment) of held-out training-corpus speakers "
+                             "(models/train/calibrate.py)"}
         with open(path, "w") as f:
             json.dump(m, f, indent=2)
             f.write("\n")

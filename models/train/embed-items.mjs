@@ -19,6 +19,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AUDIO = audioArg ?? (process.env.SID_SHARED_DIR ? join(process.env.SID_SHARED_DIR, 'audio')
   : join(ROOT, '..', 'shared', 'audio'));
 const proto = JSON.parse(readFileSync(protoPath, 'utf8'));
+// What browsers and edge workers run (Node would pick onnxruntime-node when installed; it agrees to 1 - cos <= 1e-6).
+process.env.SPEAKER_ID_BACKEND = 'wasm';
 const core = await loadCore();
 const sid = await SpeakerId.create({ model, threads: 1 });
 const out = { model: sid.model.id, onnx: model, embeddings: [], refused: [] };

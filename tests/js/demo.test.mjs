@@ -1,8 +1,9 @@
 // The browser demo (demo/web/, `npm run demo`) in real headless Chromium: a WAV of two unseen speakers (test-other:
 // Ann's speech, then Bob's) is the fake microphone. Ann is enrolled from the microphone, Bob from files; live
-// identification then labels both; the speakers survive a reload, an offline reload works, the page is cross-origin
-// isolated, logs no errors and has no serious or critical accessibility violations (axe-core); screenshots at
-// desktop and phone width are written to build/test-artifacts/.
+// identification then labels both; the first visit downloads at most 5 MB (the precompressed web/dist/*.gz); the
+// speakers survive a reload, an offline reload works, the page is cross-origin isolated, logs no errors and has no
+// serious or critical accessibility violations (axe-core); screenshots at desktop and phone width are written to
+// build/test-artifacts/.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -70,9 +71,20 @@ const speakers = () => page.$$eval('#speakers tbody tr td:first-child', (tds) =>
 const listed = (n) => page.waitForFunction((k) => document.querySelectorAll('#speakers tbody tr td.actions').length === k, n);
 
 test('enroll from the microphone and from files, identify both live, reload, offline reload', { timeout: 300000 }, async () => {
+  // What the first visit downloads, counted where it is sent (the page, its workers and the service worker alike).
+  const sent = [];
+  server.server.prependListener('request', (req, res) => res.on('finish', () => sent.push({ path: req.url,
+    bytes: Number(res.getHeader('content-length') ?? 0), encoding: res.getHeader('content-encoding') })));
   await page.goto(`${server.origin}/`);
   await ready();
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const total = sent.reduce((n, r) => n + r.bytes, 0);
+  const big = sent.filter((r) => r.bytes > 500_000);
+  assert.ok(big.length >= 2 && big.every((r) => r.encoding === 'gzip'), `ORT's wasm and the model not sent as their ` +
+    `precompressed .gz: ${JSON.stringify(big)}`);
+  assert.ok(total <= 5e6, `the first visit downloaded ${total} bytes (> 5 MB): ${JSON.stringify(sent)}`);
+  console.log(`first visit: ${sent.length} responses, ${(total / 1e6).toFixed(2)} MB`);
 
   // Ann from the microphone: record ~10 s of the fake mic (her part), stop, enrolled.
   await page.fill('#name', 'Ann');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, goldenInputPath, goldenManifest, runCli } from './helpers.mjs';
@@ -53,12 +53,19 @@ function assertClose(fp32, int8, bound) {
   assert.ok(d.some((x) => x > 1e-9), `int8 embeddings are identical to fp32 (max 1 - cos ${Math.max(...d)})`);
 }
 
-test('the default model quantized to static QDQ int8 runs in ORT-web and keeps its embeddings', () => {
+test('the default model is the int8 of its fp32 export, byte for byte; it runs in ORT-web and keeps its embeddings', () => {
   assert.ok(speech.length >= 6, 'golden speech inputs missing');
-  const fp32 = join(ROOT, 'models/compact/compact-ecapa.onnx');
+  const { models } = JSON.parse(readFileSync(join(ROOT, 'models/manifest.json'), 'utf8'));
+  const shipped = models.find((m) => m.default), source = models.find((m) => m.id === 'compact-ecapa-fp32');
+  assert.equal(shipped.precision, 'int8');
+  assert.equal(shipped.quantized_from, source.onnx_sha256);
+  const fp32 = join(ROOT, 'models', source.path);
   const out = join(tmp, 'compact-int8.onnx');
-  const q = quantize(fp32, out);
+  const q = quantize(fp32, out, '--model-id', shipped.id);
   assert.equal(q.code, 0, q.stderr);
+  // models/quantize.py is deterministic: what ships is reproducible from the fp32 export with one command.
+  assert.equal(q.report.sha256, shipped.onnx_sha256, 'the committed default is not quantize.py\'s output of the fp32 file');
+  assert.ok(readFileSync(join(ROOT, 'models', shipped.path)).equals(readFileSync(out)));
   assert.ok(q.report.static_convs >= 20, `only ${q.report.static_convs} convolutions quantized`);
   assert.equal(q.report.calibration.files, 40);
   const ops = opCounts(out);
@@ -84,7 +91,7 @@ test('Resemblyzer quantized dynamically (DynamicQuantizeLSTM, MatMulInteger) run
 test('quantize.py refuses the evaluation set as calibration data and an already quantized model', () => {
   const list = join(tmp, 'list.txt');
   writeFileSync(list, `${speech.find((p) => p.includes('librispeech_test-other'))}\n`);
-  const r = quantize(join(ROOT, 'models/compact/compact-ecapa.onnx'), join(tmp, 'x.onnx'), '--calibration', list);
+  const r = quantize(join(ROOT, 'models/compact/compact-ecapa-fp32.onnx'), join(tmp, 'x.onnx'), '--calibration', list);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /evaluation set is never used for calibration/);
   assert.ok(!existsSync(join(tmp, 'x.onnx')));
