@@ -89,7 +89,9 @@ for (const [label, fp32Path, int8Path] of pairs) {
       }
     }
     const [f, q] = t.map(stats);
-    rows.push({ seconds, modelInput: feeds[seconds].shape, fp32: f, int8: q, int8VsFp32: q.medianMs / f.medianMs });
+    // paired: the median of each rep's int8/fp32 (the two ran back to back), steadier than a ratio of medians
+    const paired = stats(t[1].map((x, i) => x / t[0][i])).medianMs;
+    rows.push({ seconds, modelInput: feeds[seconds].shape, fp32: f, int8: q, int8VsFp32: paired });
   }
   for (const s of sessions) await s.dispose();
   fe.dispose();

@@ -12,6 +12,8 @@ speech; dynamic DynamicQuantizeLSTM for Resemblyzer) as --int8-out (default: OUT
 against the fp32 export through the library on the golden inputs (../shared/golden; else on training-corpus speech):
 it fails when the largest 1 - cos of the utterance embeddings exceeds --int8-max (the fp32 export stays).
 --int8-register ID registers the int8 file too, as entry ID (its metadata model_id; --threshold applies to both).
+The int8 file is ONNX Runtime's optimised graph of the QDQ model (quantize.py --ort-optimize extended) unless
+--int8-ort-optimize none.
 The shipped default is made so: --out compact-ecapa-fp32.onnx --register compact-ecapa-fp32 --int8
 --int8-out compact-ecapa.onnx --int8-register compact-ecapa (models/compact/README.md).
 """
@@ -115,6 +117,8 @@ def main():
     ap.add_argument("--int8", action="store_true", help="also write an int8 version (models/quantize.py)")
     ap.add_argument("--int8-out", help="where (default: OUT with -int8 before .onnx)")
     ap.add_argument("--int8-register", metavar="ID", help="also register the int8 file, as entry ID")
+    ap.add_argument("--int8-ort-optimize", choices=["extended", "none"], default="extended",
+                    help="quantize.py --ort-optimize (default extended: ONNX Runtime's optimised graph, as shipped)")
     ap.add_argument("--int8-calibration", default="auto", help="quantize.py --calibration (ECAPA only)")
     ap.add_argument("--int8-first-conv", choices=["int8", "fp32"], default="int8", help="quantize.py --first-conv")
     ap.add_argument("--int8-max", type=float, default=1e-2,
@@ -191,7 +195,7 @@ def export_int8(args):
     try:
         r = quantize.quantize(args.out, out, calibration=args.int8_calibration, first_conv=args.int8_first_conv,
                               check_on="golden" if golden else "auto", log=lambda m: print(m, file=sys.stderr),
-                              model_id=args.int8_register)
+                              model_id=args.int8_register, optimize=args.int8_ort_optimize)
     except (quantize.QuantizeError, OSError) as err:
         sys.exit(f"export: int8: {err}")
     c = r["check"]

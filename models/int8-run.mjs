@@ -6,8 +6,9 @@
 //   node models/int8-run.mjs compare FP32.onnx INT8.onnx FILES.txt
 //     1 - cos between the two models' utterance embeddings of each file, both through the library's Embedder
 //     (onnxruntime-web wasm, 1 thread: what users run); fails when ORT-web cannot create or run either graph.
-//   node models/int8-run.mjs optimize MODEL.onnx OUT.onnx
-//     writes the graph as onnxruntime-node has optimised it (to count the fused operators).
+//   node models/int8-run.mjs optimize MODEL.onnx OUT.onnx [LEVEL]
+//     writes the graph as onnxruntime-node has optimised it at LEVEL (default 'all': to count the fused operators;
+//     'extended': the hardware-independent fusions, which quantize.py --ort-optimize ships).
 import { readFileSync } from 'node:fs';
 import { decodeAudio } from '../web/src/audio-decode.mjs';
 import { loadCore } from '../web/src/core.mjs';
@@ -82,18 +83,18 @@ async function compare([fp32, int8, list]) {
 
 // The graph after ONNX Runtime's optimisations (onnxruntime-node, the CPU execution provider that the wasm build
 // also is), saved for inspection: which QDQ units became QLinearConv and friends.
-async function optimize([model, out]) {
+async function optimize([model, out, level = 'all']) {
   const ortNode = (await import('onnxruntime-node')).default;
-  const s = await ortNode.InferenceSession.create(readFileSync(model), { graphOptimizationLevel: 'all', optimizedModelFilePath: out });
+  const s = await ortNode.InferenceSession.create(readFileSync(model), { graphOptimizationLevel: level, optimizedModelFilePath: out });
   await s.release();
-  return { out };
+  return { out, level, ort: ortNode.env?.versions?.common ?? null };
 }
 
 const modes = { ranges, compare, optimize };
 if (!modes[mode]) {
   console.error('usage: node models/int8-run.mjs ranges OBSERVE.onnx FILES.txt MAX_SECONDS\n' +
     '       node models/int8-run.mjs compare FP32.onnx INT8.onnx FILES.txt\n' +
-    '       node models/int8-run.mjs optimize MODEL.onnx OUT.onnx');
+    '       node models/int8-run.mjs optimize MODEL.onnx OUT.onnx [LEVEL]');
   process.exit(2);
 }
 console.log(JSON.stringify(await modes[mode](args)));

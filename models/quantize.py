@@ -2,7 +2,7 @@
 has no onnxruntime for Python, so calibration and checks run in node).
 
   /usr/bin/python3 models/quantize.py IN.onnx OUT.onnx [--calibration auto|LIST.txt] [--first-conv int8|fp32] \
-      [--check auto|golden|none]
+      [--check auto|golden|none] [--model-id ID] [--ort-optimize none|extended]
 
 ECAPA (family "ecapa"): static QDQ. Every time-distributed convolution followed by a ReLU gets
     x -> QuantizeLinear -> DequantizeLinear -> Conv(DQ(int8 weight, per output channel), DQ(int32 bias)) -> Relu
@@ -20,7 +20,9 @@ Resemblyzer (family "resemblyzer"): dynamic quantization, no calibration: each L
 Seeded and deterministic: the calibration items are a seeded sample of sorted file lists; the same input, seed and
 corpora give the same bytes. The output keeps the input's metadata and adds `quantization` (JSON: scheme, options,
 calibration list sha256, the fp32 file's sha256); a model_id becomes <id>-int8 (profiles tell models apart by
-sha256 anyway). After writing, --check compares fp32 and int8 embeddings through the library (onnxruntime-web wasm)
+sha256 anyway). --ort-optimize extended then replaces the QDQ graph by ONNX Runtime's own optimised graph of it
+(QLinearConv and FusedConv nodes, metadata ort_optimized; same embeddings bit for bit, faster session creation in
+ORT Web, which the library then does not optimise again); the shipped default is made so. After writing, --check compares fp32 and int8 embeddings through the library (onnxruntime-web wasm)
 on speech the quantizer did not calibrate on: "auto" = other training-corpus items, "golden" = the golden inputs.
 """
 import argparse
@@ -395,10 +397,28 @@ def read_list(path):
     return files
 
 
+def ort_optimize(path, level):
+    """Rewrites path as ONNX Runtime's graph at `level` (onnxruntime-node; 'extended': the fusions that do not depend
+    on the machine, so the file runs everywhere ORT does) with metadata ort_optimized = "<level> (onnxruntime X)":
+    the library then creates its wasm sessions without optimising again (about half of the session creation of the
+    QDQ graph in ORT Web: README "Cold start"). The graph computes the same embeddings bit for bit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        opt = os.path.join(tmp, "optimised.onnx")
+        r = run_node(["optimize", path, opt, level], "ORT optimisation")
+        model = onnx.load(opt)
+    props = {p.key: p.value for p in model.metadata_props}
+    props["ort_optimized"] = f"{level} (onnxruntime {r['ort']})"
+    del model.metadata_props[:]
+    for k, v in sorted(props.items()):
+        model.metadata_props.add(key=k, value=v)
+    onnx.save(model, path)  # not onnx.checker: the graph holds ORT's own com.microsoft operators (FusedConv)
+
+
 def quantize(in_path, out_path, calibration="auto", seed=0, first_conv="int8", act_type="uint8", keep=(),
-             check_on="auto", log=print, model_id=None):
+             check_on="auto", log=print, model_id=None, optimize="none"):
     """Writes the int8 model of in_path to out_path. -> report dict (also the `quantization` metadata).
-    model_id: the output's metadata model_id (default: the input's with -int8 appended, when it has one)."""
+    model_id: the output's metadata model_id (default: the input's with -int8 appended, when it has one).
+    optimize: 'none' (the QDQ graph as written) or 'extended' (ort_optimize: what the package ships)."""
     model = onnx.load(in_path)
     meta = metadata(model)
     family = meta.get("family")
@@ -445,7 +465,10 @@ def quantize(in_path, out_path, calibration="auto", seed=0, first_conv="int8", a
     onnx.checker.check_model(model)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)) or ".", exist_ok=True)
     onnx.save(model, out_path)
+    if optimize != "none":
+        ort_optimize(out_path, optimize)
     report = {"out": out_path, "bytes": os.path.getsize(out_path), "fp32_bytes": os.path.getsize(in_path),
+              "ort_optimized": optimize,
               "sha256": sha256_file(out_path), **info}
     if family == "ecapa":  # not in the metadata: the file's bytes must not depend on the machine's speed
         report["calibration"] = {**info["calibration"], "seconds": round(obs["seconds"], 1)}
@@ -477,11 +500,13 @@ def main():
                     help="leave Conv nodes whose name contains SUBSTRING unquantized (repeatable)")
     ap.add_argument("--check", choices=["auto", "golden", "none"], default="auto")
     ap.add_argument("--model-id", help="the output's metadata model_id (default: the input's + '-int8')")
+    ap.add_argument("--ort-optimize", choices=["none", "extended"], default="none",
+                    help="'extended': write ONNX Runtime's optimised graph (fused QLinearConv; what the package ships)")
     args = ap.parse_args()
     try:
         report = quantize(args.input, args.output, args.calibration, args.seed, args.first_conv, args.activations,
                           tuple(args.keep_fp32), args.check, log=lambda m: print(m, file=sys.stderr),
-                          model_id=args.model_id)
+                          model_id=args.model_id, optimize=args.ort_optimize)
     except (QuantizeError, OSError) as err:
         sys.exit(f"quantize: {err}")
     print(json.dumps(report, indent=1))

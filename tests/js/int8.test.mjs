@@ -32,8 +32,9 @@ function opCounts(onnx) {
   return JSON.parse(r.stdout);
 }
 
+// Through ONNX Runtime Web's wasm build, what browsers and edge workers run (Node's default would be native).
 function embeddings(model) {
-  const r = runCli(['embed', '--model', model, ...speech]);
+  const r = runCli(['embed', '--model', model, ...speech], { env: { ...process.env, SPEAKER_ID_BACKEND: 'wasm' } });
   assert.equal(r.code, 0, `speaker-id embed --model ${model}: ${r.stderr}`);
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l).embedding);
 }
@@ -60,12 +61,19 @@ test('the default model is the int8 of its fp32 export, byte for byte; it runs i
   assert.equal(shipped.precision, 'int8');
   assert.equal(shipped.quantized_from, source.onnx_sha256);
   const fp32 = join(ROOT, 'models', source.path);
-  const out = join(tmp, 'compact-int8.onnx');
-  const q = quantize(fp32, out, '--model-id', shipped.id);
-  assert.equal(q.code, 0, q.stderr);
   // models/quantize.py is deterministic: what ships is reproducible from the fp32 export with one command.
-  assert.equal(q.report.sha256, shipped.onnx_sha256, 'the committed default is not quantize.py\'s output of the fp32 file');
-  assert.ok(readFileSync(join(ROOT, 'models', shipped.path)).equals(readFileSync(out)));
+  const opt = join(tmp, 'compact-int8-ort.onnx');
+  const o = quantize(fp32, opt, '--model-id', shipped.id, '--ort-optimize', 'extended');
+  assert.equal(o.code, 0, o.stderr);
+  assert.equal(o.report.sha256, shipped.onnx_sha256, 'the committed default is not quantize.py\'s output of the fp32 file');
+  assert.ok(readFileSync(join(ROOT, 'models', shipped.path)).equals(readFileSync(opt)));
+  const fused = opCounts(opt);
+  assert.equal(fused.QLinearConv, o.report.static_convs, 'ORT\'s graph: one QLinearConv per quantized conv');
+  assert.equal(fused.Relu ?? 0, 0, 'every Relu folded into its QLinearConv');
+  // The QDQ graph itself (no --ort-optimize): its structure, and its embeddings against fp32.
+  const out = join(tmp, 'compact-int8.onnx');
+  const q = quantize(fp32, out);
+  assert.equal(q.code, 0, q.stderr);
   assert.ok(q.report.static_convs >= 20, `only ${q.report.static_convs} convolutions quantized`);
   assert.equal(q.report.calibration.files, 40);
   const ops = opCounts(out);
@@ -73,6 +81,8 @@ test('the default model is the int8 of its fp32 export, byte for byte; it runs i
   assert.equal(ops.Conv, q.report.static_convs + q.report.weight_only_convs);
   assert.ok(statSync(out).size < 0.4 * statSync(fp32).size, `int8 file is ${statSync(out).size} bytes`);
   assertClose(fp32, out, 1e-3);
+  // ORT's optimised graph computes what the QDQ graph does, bit for bit (the library skips re-optimising it on wasm).
+  assert.deepEqual(embeddings(opt), embeddings(out));
 });
 
 test('Resemblyzer quantized dynamically (DynamicQuantizeLSTM, MatMulInteger) runs in ORT-web and keeps its embeddings', () => {

@@ -12,8 +12,9 @@ import { createSession, inferenceBackend, openSharedSession } from './onnx-sessi
 import { combineMeasurements } from './quality.mjs';
 
 // One session per model content, shared by every Embedder of it (onnx-session.mjs).
-function openModelSession({ bytes, sha256 }, threads) {
-  return sha256 ? openSharedSession(sha256, bytes, { threads }) : createSession(bytes, { threads });
+function openModelSession({ bytes, sha256, preOptimized }, threads) {
+  const options = { threads, preOptimized };
+  return sha256 ? openSharedSession(sha256, bytes, options) : createSession(bytes, options);
 }
 
 export class Embedder {

@@ -49,6 +49,8 @@ function describe(info, source, entry = {}, digest) {
     outputName: entry.output?.name ?? info.outputs[0],
     threshold: entry.threshold ?? (info.metadata.threshold ? Number(info.metadata.threshold) : undefined),
     calibration: entry.calibration ?? metadataJson(info.metadata.calibration, source, 'calibration'),
+    // Already ONNX Runtime's optimised graph (models/quantize.py --ort-optimize): sessions skip ORT Web's optimiser.
+    preOptimized: info.metadata.ort_optimized !== undefined,
     sha256: entry.onnx_sha256,
   };
 }

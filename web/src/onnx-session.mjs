@@ -14,7 +14,9 @@ export async function inferenceBackend() {
 }
 
 // Full graph optimisation on both (natively that adds x86 layout transforms; the embeddings still agree to
-// 1 - cos <= 1e-6). One inter-op thread: these graphs are one chain of nodes.
+// 1 - cos <= 1e-6), except for a model that is already ORT's optimised graph (preOptimized: models/quantize.py
+// --ort-optimize) on wasm, where optimising it again is about half of the session creation and changes nothing in
+// the result. One inter-op thread: these graphs are one chain of nodes.
 let wasmThreads = null;  // ORT Web's thread count, fixed by the first session of the process/page
 
 // A one-node ONNX (Identity, float[1]; made with onnx.helper, 83 bytes): a session of it makes ORT Web initialise.
@@ -38,25 +40,25 @@ export function startRuntime({ threads } = {}) {
   return started;
 }
 
-function sessionOptions(ort, backend, threads) {
+function sessionOptions(ort, backend, threads, preOptimized = false) {
   if (backend === 'native') {
     return { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
   }
   ort.env.wasm.numThreads = threads;
-  return { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  return { executionProviders: ['wasm'], graphOptimizationLevel: preOptimized ? 'disabled' : 'all' };
 }
 
 /**
  * Create a session from .onnx bytes. Options: threads (default: the platform's, `#ort` sessionThreads: every core
  * up to 4 in Node and in cross-origin isolated pages, else 1; browsers run 1 unless cross-origin isolated, Deno and
- * workerd always 1). Returns { inputNames, outputNames, threads (the count it runs with),
+ * workerd always 1); preOptimized (the bytes are ORT's optimised graph already). Returns { inputNames, outputNames, threads (the count it runs with),
  * run(feeds) -> Promise<{ name: { data: Float32Array, dims } }>, dispose() }.
  */
-export async function createSession(modelBytes, { threads } = {}) {
+export async function createSession(modelBytes, { threads, preOptimized } = {}) {
   const { ort, backend } = await loadOrt();
   let n = sessionThreads(threads, backend);
   if (backend === 'wasm') n = wasmThreads ??= n;  // what ORT Web really runs with
-  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(ort, backend, n));
+  const session = await ort.InferenceSession.create(modelBytes, sessionOptions(ort, backend, n, preOptimized));
   return {
     threads: n,
     inputNames: session.inputNames,
@@ -79,12 +81,12 @@ const shared = new Map();  // `${sha256}:${threads}` -> { session: Promise, refs
  * The session of model `sha256` (created from `modelBytes` by the first caller), shared by every caller until the
  * last one disposes it. Same object shape as createSession's; run() calls of all holders run one at a time.
  */
-export async function openSharedSession(sha256, modelBytes, { threads } = {}) {
+export async function openSharedSession(sha256, modelBytes, { threads, preOptimized } = {}) {
   const { backend } = await loadOrt();
   const key = `${sha256}:${wasmThreads ?? sessionThreads(threads, backend)}`;
   let entry = shared.get(key);
   if (!entry) {
-    entry = { session: createSession(modelBytes, { threads }), refs: 0, tail: Promise.resolve() };
+    entry = { session: createSession(modelBytes, { threads, preOptimized }), refs: 0, tail: Promise.resolve() };
     shared.set(key, entry);
     entry.session.catch(() => { if (shared.get(key) === entry) shared.delete(key); });
   }
