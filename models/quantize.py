@@ -22,7 +22,8 @@ corpora give the same bytes. The output keeps the input's metadata and adds `qua
 calibration list sha256, the fp32 file's sha256); a model_id becomes <id>-int8 (profiles tell models apart by
 sha256 anyway). --ort-optimize extended then replaces the QDQ graph by ONNX Runtime's own optimised graph of it
 (QLinearConv and FusedConv nodes, metadata ort_optimized; same embeddings bit for bit, faster session creation in
-ORT Web, which the library then does not optimise again); the shipped default is made so. After writing, --check compares fp32 and int8 embeddings through the library (onnxruntime-web wasm)
+ORT Web, which the library then does not optimise again); the shipped default is made so. After writing, --check
+compares fp32 and int8 embeddings through the library (onnxruntime-web wasm)
 on speech the quantizer did not calibrate on: "auto" = other training-corpus items, "golden" = the golden inputs.
 """
 import argparse
@@ -64,6 +65,12 @@ def sha256_file(path):
 
 def metadata(model):
     return {p.key: p.value for p in model.metadata_props}
+
+
+def set_metadata(model, props):
+    del model.metadata_props[:]
+    for k, v in props.items():
+        model.metadata_props.add(key=k, value=v)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -406,11 +413,9 @@ def ort_optimize(path, level):
         opt = os.path.join(tmp, "optimised.onnx")
         r = run_node(["optimize", path, opt, level], "ORT optimisation")
         model = onnx.load(opt)
-    props = {p.key: p.value for p in model.metadata_props}
+    props = metadata(model)
     props["ort_optimized"] = f"{level} (onnxruntime {r['ort']})"
-    del model.metadata_props[:]
-    for k, v in sorted(props.items()):
-        model.metadata_props.add(key=k, value=v)
+    set_metadata(model, dict(sorted(props.items())))
     onnx.save(model, path)  # not onnx.checker: the graph holds ORT's own com.microsoft operators (FusedConv)
 
 
@@ -459,9 +464,7 @@ def quantize(in_path, out_path, calibration="auto", seed=0, first_conv="int8", a
     elif meta.get("model_id"):
         meta["model_id"] = meta["model_id"] + "-int8"
     meta["quantization"] = json.dumps(info, sort_keys=True)
-    del model.metadata_props[:]
-    for k, v in meta.items():
-        model.metadata_props.add(key=k, value=v)
+    set_metadata(model, meta)
     onnx.checker.check_model(model)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)) or ".", exist_ok=True)
     onnx.save(model, out_path)

@@ -51,7 +51,8 @@ function sessionOptions(ort, backend, threads, preOptimized = false) {
 /**
  * Create a session from .onnx bytes. Options: threads (default: the platform's, `#ort` sessionThreads: every core
  * up to 4 in Node and in cross-origin isolated pages, else 1; browsers run 1 unless cross-origin isolated, Deno and
- * workerd always 1); preOptimized (the bytes are ORT's optimised graph already). Returns { inputNames, outputNames, threads (the count it runs with),
+ * workerd always 1); preOptimized (the bytes are ORT's optimised graph already). Returns { inputNames,
+ * outputNames, threads (the count it runs with),
  * run(feeds) -> Promise<{ name: { data: Float32Array, dims } }>, dispose() }.
  */
 export async function createSession(modelBytes, { threads, preOptimized } = {}) {
