@@ -9,7 +9,10 @@
 // (revalidated: 304), `application/wasm` for .wasm (so streaming compilation and V8's code cache apply), gzip where
 // the client accepts it: the precompressed web/dist/X.gz where .ci/setup made one (as gzip_static serves it), else
 // made once at start (level 6). --isolated adds COOP/COEP (the page is
-// then crossOriginIsolated; by default it is not). Each run records crossOriginIsolated and ORT's thread count.
+// then crossOriginIsolated; by default it is not). Each run records crossOriginIsolated, the backend (SpeakerId
+// .backend: 'core' when the core's own network runs the model, as it does the default; 'wasm' for ONNX Runtime Web)
+// and its thread count. --chromium-arg passes a switch to Chromium (e.g. --js-flags=--liftoff-only, to see where
+// compilation time goes); the warm profile's wasm code-cache size after the first visit is printed to stderr.
 //
 // Modes, interleaved run by run (median (min-max) of --runs each):
 //   warm  a returning user: one browser profile (a temp dir) that loaded the page once before (unmeasured, left open
@@ -18,12 +21,13 @@
 //   cold  a first visit: a fresh profile per run
 // Phases are timestamps since navigation start (performance.timeOrigin), observed from outside the library: Resource
 // Timing (responseEnd, transferSize per file), and wrappers the init script puts around WebAssembly.compile /
-// instantiate(Streaming), crypto.subtle.digest (the model's sha256) and ORT's InferenceSession.create.
+// instantiate(Streaming) (the core's and, for a model ONNX Runtime runs, ORT's .wasm) and crypto.subtle.digest (the
+// model's sha256). Nothing of ONNX Runtime is loaded by the page itself.
 // Prints a table and, as the last stdout line, JSON { runs, isolated, modes: { warm|cold: { phases, bytes, ... } } }.
-//   node bench/cold-start-browser.mjs [--runs N] [--modes warm,cold] [--isolated]
+//   node bench/cold-start-browser.mjs [--runs N] [--modes warm,cold] [--isolated] [--chromium-arg=--switch ...]
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,14 +37,14 @@ import { clipWav } from './clips.mjs';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '9' }, modes: { type: 'string', default: 'warm,cold' },
-  isolated: { type: 'boolean', default: false },
+  isolated: { type: 'boolean', default: false }, 'chromium-arg': { type: 'string', multiple: true, default: [] },
 } });
 const RUNS = Number(values.runs);
 const MODES = values.modes.split(',');
 const DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+  '--disable-component-update', '--disable-sync', ...values['chromium-arg']];
 
 // ---- the page --------------------------------------------------------------------------------------------------
 const PAGE = `<!doctype html>
@@ -54,26 +58,14 @@ const result = { crossOriginIsolated: globalThis.crossOriginIsolated === true, u
 try {
   performance.mark('bench:create-start');
   const creating = SpeakerId.create();
-  // The same module the library imports (same URL): observed, not loaded earlier.
-  const ortLoaded = import('./speaker-id/ort.wasm.bundle.min.mjs').then((ort) => {
-    performance.mark('bench:ort-imported');
-    const create = ort.InferenceSession.create;
-    ort.InferenceSession.create = async function (...args) {
-      performance.mark('bench:session-start');
-      const s = await create.apply(this, args);
-      performance.mark('bench:session-created');
-      return s;
-    };
-    return ort;
-  });
   const sid = await creating;
   performance.mark('bench:create-resolved');
   const first = await sid.embed(wav);
   performance.mark('bench:first-embed');
   const second = await sid.embed(wav);
   performance.mark('bench:second-embed');
-  const ort = await ortLoaded;
-  result.threads = ort.env.wasm.numThreads;
+  result.threads = sid.threads;
+  result.backend = sid.backend;
   result.embedding = Array.from(first.slice(0, 8));
   result.sameTwice = first.every((v, i) => v === second[i]);
   result.dim = first.length;
@@ -183,7 +175,7 @@ async function visit(server, dir, linger = 0) {
 }
 
 const ASSETS = { 'speaker-id.js': 'module', 'ort.wasm.bundle.min.mjs': 'ortModule', 'speaker_id_core.wasm': 'coreWasm',
-  'ort-wasm-simd-threaded.wasm': 'ortWasm', 'compact-ecapa.onnx': 'model' };
+  'ort-wasm-simd-threaded.wasm': 'ortWasm', 'compact-ecapa-fp32.onnx': 'model', 'compact-ecapa.onnx': 'model' };
 
 // The page's record -> { phase: ms since navigation start | duration, ... } and { file: transferSize }.
 function measures(r) {
@@ -200,13 +192,10 @@ function measures(r) {
     coreFetchedMs: res.coreWasm?.responseEnd,
     coreCompiledMs,
     coreReadyMs,
-    ortImportedMs: m['bench:ort-imported'],
     modelFetchedMs: res.model?.responseEnd,
     modelHashedMs: digest?.end,
-    sessionStartMs: m['bench:session-start'],
     ortWasmFetchedMs: res.ortWasm?.responseEnd,
     ortWasmReadyMs,
-    sessionCreatedMs: m['bench:session-created'],
     createResolvedMs: m['bench:create-resolved'],
     firstEmbeddingMs: m['bench:first-embed'],
     createMs: m['bench:create-resolved'] - m['bench:create-start'],
@@ -219,20 +208,32 @@ function measures(r) {
   return { t, bytes };
 }
 
+function dirBytes(dir) {
+  let n = 0;
+  for (const e of (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])) {
+    n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  }
+  return n;
+}
+
 // ---- main ------------------------------------------------------------------------------------------------------
 const server = await startServer();
 const warmDir = mkdtempSync(join(tmpdir(), 'sid-bench-browser-warm-'));
 const samples = Object.fromEntries(MODES.map((m) => [m, []]));
 const info = {};
 try {
-  if (MODES.includes('warm')) await visit(server, warmDir, 5000);  // the first visit, unmeasured; V8 caches its code
+  if (MODES.includes('warm')) {
+    await visit(server, warmDir, 5000);  // the first visit, unmeasured; V8 caches its code
+    info.codeCacheBytes = dirBytes(join(warmDir, 'Default', 'Code Cache', 'wasm'));
+    console.error(`warm profile: ${info.codeCacheBytes} bytes of wasm code cache after the first visit`);
+  }
   for (let i = 0; i < RUNS; i++) {
     for (const mode of MODES) {
       const dir = mode === 'warm' ? warmDir : mkdtempSync(join(tmpdir(), 'sid-bench-browser-cold-'));
       try {
         const r = await visit(server, dir);
         samples[mode].push(r);
-        info[mode] ??= { crossOriginIsolated: r.crossOriginIsolated, threads: r.threads, dim: r.dim };
+        info[mode] ??= { crossOriginIsolated: r.crossOriginIsolated, backend: r.backend, threads: r.threads, dim: r.dim };
         if (r.dim !== 192 || !r.sameTwice) throw new Error(`unexpected embedding (dim ${r.dim}, same twice ${r.sameTwice})`);
         if (samples[mode][0].embedding.some((v, k) => v !== r.embedding[k])) throw new Error('the embedding changed between runs');
       } finally {
@@ -264,10 +265,9 @@ for (const mode of MODES) {
 
 const LABELS = {
   moduleLoadedMs: 'speaker-id.js loaded (page script runs)', coreFetchedMs: 'core wasm fetched',
-  coreCompiledMs: 'core wasm compiled', coreReadyMs: 'core wasm instantiated', ortImportedMs: 'ORT module imported',
-  modelFetchedMs: 'model fetched', modelHashedMs: 'model sha256 done', sessionStartMs: 'ORT session create called',
+  coreCompiledMs: 'core wasm compiled', coreReadyMs: 'core wasm instantiated', modelFetchedMs: 'model fetched', modelHashedMs: 'model sha256 done',
   ortWasmFetchedMs: 'ORT wasm fetched', ortWasmReadyMs: 'ORT wasm compiled + instantiated',
-  sessionCreatedMs: 'session created', createResolvedMs: 'SpeakerId.create() resolved',
+  createResolvedMs: 'SpeakerId.create() resolved',
   firstEmbeddingMs: 'first embedding (the goal)', createMs: 'create() duration', firstEmbedMs: 'first embed()',
   secondEmbedMs: 'second embed() (warm)',
 };
@@ -284,7 +284,7 @@ for (const key of ['page', ...Object.values(ASSETS), 'total']) {
 }
 for (const m of MODES) {
   const x = result.modes[m];
-  console.log(`${m}: crossOriginIsolated ${x.crossOriginIsolated}, ORT threads ${x.threads}, server answered ` +
+  console.log(`${m}: crossOriginIsolated ${x.crossOriginIsolated}, backend ${x.backend}, threads ${x.threads}, server answered ` +
     `${x.served[200]} x 200 and ${x.served[304]} x 304 per run (median)`);
 }
 console.log(JSON.stringify(result));

@@ -1,20 +1,21 @@
 // Cold start in Node: fresh processes from their start to the first embedding with the default model, for each
-// backend (SPEAKER_ID_BACKEND=native|wasm), interleaved, after one unmeasured process of each (disk cache).
+// backend (SPEAKER_ID_BACKEND=native|core|wasm: onnxruntime-node, the core's own network, ONNX Runtime Web),
+// interleaved, after one unmeasured process of each (disk cache).
 // Two kinds of process, since each phase can be timed only once per process:
 //   api     what an app does: import the package, SpeakerId.create(), embed() twice; `totalMs` is process start
 //           to the first embedding (what the <= 0.6 s goal is about)
 //   phases  the same work step by step, one after the other, so each phase's own cost shows: process start to our
 //           first line, module import, core wasm load, model read + sha256 + parse, session creation (ORT load
 //           and init included), first and second inference (embed() of a 3 s WAV: front-end, inference, pooling)
-// Prints a table and, as the last stdout line, JSON: { runs, backends: { native|wasm: { api, phases } } } with
+// Prints a table and, as the last stdout line, JSON: { runs, backends: { native|core|wasm: { api, phases } } } with
 // { medianMs, minMs, maxMs } per measure.
-//   node bench/cold-start.mjs [--runs N] [--backends native,wasm]
+//   node bench/cold-start.mjs [--runs N] [--backends native,core,wasm]
 // (The child: node bench/cold-start.mjs --child api|phases --wav FILE, with SPEAKER_ID_BACKEND set.)
 // Everything but node: builtins is imported dynamically, so the child's first line runs before any module of ours.
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: {
-  runs: { type: 'string', default: '9' }, backends: { type: 'string', default: 'native,wasm' },
+  runs: { type: 'string', default: '9' }, backends: { type: 'string', default: 'native,core,wasm' },
   child: { type: 'string' }, wav: { type: 'string' },
 } });
 

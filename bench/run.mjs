@@ -46,20 +46,22 @@ const mmm = (x) => `${f(x.medianMs)} (${x.minMs < 10 ? x.minMs.toFixed(1) : x.mi
 const st = results.stages;
 const peerNames = Object.keys(st.peers);
 const cell = (x) => (x ? mmm(x) : `${'-'.padStart(8)}`).padEnd(22);  // '-': a peer that does not run this model
-console.log(`${'inference (ms)'.padEnd(22)} thr  clip ${peerNames.map((p) => p.padEnd(22)).join('')}wasm/native wasm/pytorch  warm-up runs`);
+const ratio = (x, width) => (x ? `${x.toFixed(2)}x` : '').padStart(width);
+console.log(`${'inference (ms)'.padEnd(22)} thr  clip ${peerNames.map((p) => p.padEnd(22)).join('')}wasm/native wasm/pytorch` +
+  '  core/wasm core/native  warm-up runs');
 for (const run of st.runs) {
   for (const row of run.rows) {
     console.log(`${run.label.padEnd(22)} ${String(run.threads).padStart(3)} ${String(row.seconds).padStart(4)} s` +
       `${peerNames.map((p) => cell(row.inference[p])).join('')}` +
-      `${row.wasmVsNative ? `${row.wasmVsNative.toFixed(2)}x`.padStart(11) : ''.padStart(11)}` +
-      `${row.wasmVsPytorch ? `${row.wasmVsPytorch.toFixed(2)}x`.padStart(13) : ''.padStart(13)}  ` +
+      `${ratio(row.wasmVsNative, 11)}${ratio(row.wasmVsPytorch, 13)}${ratio(row.coreVsWasm, 11)}${ratio(row.coreVsNative, 12)}  ` +
       `${peerNames.map((p) => row.warmupRuns[p] ?? '-').join('/')}`);
   }
 }
 const py = st.peers.pytorch;
 console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable, ratios the median of the ` +
   `per-round ratios; each peer at each thread count a process of its own, all in the same rounds, ` +
-  `${st.gapMs} ms idle before each measurement; wasm = onnxruntime-web as the library runs it, native = ` +
+  `${st.gapMs} ms idle before each measurement; core = the core's own network (one thread), wasm = onnxruntime-web ` +
+  'as the library runs it, native = ' +
   `onnxruntime-node${py ? `, pytorch = the Python service's path: torch ${py.torch} on ${py.blas.join(' + ')}` : ''})`);
 const threadRows = st.runs.filter((r) => r.threads === 1).map((r1) => [r1, st.runs.find((r) => r.label === r1.label && r.threads === 2)])
   .filter(([, r2]) => r2);

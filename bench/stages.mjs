@@ -1,5 +1,6 @@
 // Inference milliseconds for 1, 3 and 10 s clips (the stage that dominates; the front-end is bench/frontend.mjs),
-// measured against its peers in the same run: the library's wasm path (onnxruntime-web), onnxruntime-node (native) and the Python service's path
+// measured against its peers in the same run: the library's wasm paths (the core's own network, `core`, for fp32
+// ECAPA-TDNN models, and onnxruntime-web, `wasm`), onnxruntime-node (native) and the Python service's path
 // (PyTorch on the project's re-created networks, bench/pytorch-peer.py), each peer a process of its own per thread
 // count (bench/inference-peer.mjs), all fed the same model input.
 // How the figures are made trustworthy:
@@ -7,7 +8,8 @@
 //     20 runs; ORT's wasm needs ~20 before V8 has tiered it up), at most 150 runs or 60 s; the count is reported.
 //   - interleaved: every round runs each peer at every thread count once, in an order that rotates by round, so
 //     drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
-//   - paired ratios: wasm/native, wasm/pytorch and each peer's 2-thread speedup are the median over rounds of the
+//   - paired ratios: wasm/native, wasm/pytorch, core/wasm, core/native, core/pytorch and each peer's 2-thread
+//     speedup are the median over rounds of the
 //     ratio within a round (two runs seconds apart), not the ratio of two medians: a slow phase of the machine
 //     then moves both sides of a ratio (two consecutive runs of a shared 2-core machine agreed far better so).
 //   - no thread-pool spin in the next peer's measurement: a peer's process is idle while another runs, after a gap
@@ -15,9 +17,9 @@
 // The PyTorch peer runs Debian's torch with Debian's multithreaded OpenBLAS (libopenblas0-openmp, fetched with
 // `apt-get download` into build/deps/ and put first on LD_LIBRARY_PATH, so the system's BLAS choice is untouched);
 // when that cannot be fetched it runs on the BLAS torch links (reported).
-//   node bench/stages.mjs [--threads 1,2] [--reps 11] [--peers wasm,native,pytorch] [--clips 1,3,10]
+//   node bench/stages.mjs [--threads 1,2] [--reps 11] [--peers core,wasm,native,pytorch] [--clips 1,3,10]
 // Prints, as its last stdout line, JSON: { peers, gapMs, reps, ratios, runs: [{ label, threads, rows }] } (rows:
-// inference per peer, wasmVsNative, wasmVsPytorch, speedup per peer over the first thread count; bench/run.mjs
+// inference per peer, wasmVsNative, wasmVsPytorch, core*, speedup per peer over the first thread count; bench/run.mjs
 // prints the tables).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,21 +35,22 @@ import { clipWav } from './clips.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = process.env.SID_SHARED_DIR ?? join(ROOT, '..', 'shared');
-// The default model ships int8 (QLinearConv), which the PyTorch path has no counterpart for: its peers are the two
-// ONNX Runtimes; its fp32 export is measured against all three.
+// The default model (compact fp32) runs on the core's own network where ORT would be wasm: the `core` peer (one
+// thread, so at the first thread count only), against ORT Web (`wasm`, what it replaces), onnxruntime-node and
+// PyTorch. The int8 compact-ecapa (QLinearConv: neither PyTorch nor the core runs it) has the two ONNX Runtimes.
 const MODELS = [
-  { label: 'compact int8 (default)', onnx: `${ROOT}models/compact/compact-ecapa.onnx`, family: 'ecapa',
+  { label: 'compact fp32 (default)', onnx: `${ROOT}models/compact/compact-ecapa-fp32.onnx`, family: 'ecapa' },
+  { label: 'compact int8', onnx: `${ROOT}models/compact/compact-ecapa.onnx`, family: 'ecapa',
     peers: ['wasm', 'native'] },
-  { label: 'compact fp32', onnx: `${ROOT}models/compact/compact-ecapa-fp32.onnx`, family: 'ecapa' },
   { label: 'resemblyzer', onnx: `${ROOT}build/models/resemblyzer-golden.onnx`, family: 'resemblyzer',
-    weights: join(SHARED, 'golden/checkpoints/resemblyzer/pretrained.pt') },
+    weights: join(SHARED, 'golden/checkpoints/resemblyzer/pretrained.pt'), peers: ['wasm', 'native', 'pytorch'] },
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
 ];
 const GAP_MS = 50;
 
 const { values } = parseArgs({ options: {
   threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '11' },
-  peers: { type: 'string', default: 'wasm,native,pytorch' }, clips: { type: 'string', default: '1,3,10' },
+  peers: { type: 'string', default: 'core,wasm,native,pytorch' }, clips: { type: 'string', default: '1,3,10' },
 } });
 const reps = Number(values.reps);
 if (!(reps >= 9)) throw new Error('--reps must be >= 9');
@@ -155,6 +158,7 @@ try {
   const started = [];
   for (const threads of threadCounts) {
     for (const name of peerNames) {
+      if (name === 'core' && threads !== threadCounts[0]) continue;  // one thread whatever is asked
       const p = await Peer.start(name, threads, blasDir);
       p.threads = threads;
       started.push(p);
@@ -206,6 +210,9 @@ try {
           idlePeerCpuMs: Object.fromEntries(mine.map((p) => [p.name, idle.get(p)])) };
         if (at('wasm', threads) && at('native', threads)) row.wasmVsNative = paired(at('wasm', threads), at('native', threads));
         if (at('wasm', threads) && at('pytorch', threads)) row.wasmVsPytorch = paired(at('wasm', threads), at('pytorch', threads));
+        if (at('core', threads) && at('wasm', threads)) row.coreVsWasm = paired(at('core', threads), at('wasm', threads));
+        if (at('core', threads) && at('native', threads)) row.coreVsNative = paired(at('core', threads), at('native', threads));
+        if (at('core', threads) && at('pytorch', threads)) row.coreVsPytorch = paired(at('core', threads), at('pytorch', threads));
         if (threads !== threadCounts[0]) {  // each peer's speedup over its run at the first thread count, paired
           row.speedup = Object.fromEntries(mine.filter((p) => at(p.name, threadCounts[0]))
             .map((p) => [p.name, paired(at(p.name, threadCounts[0]), p)]));

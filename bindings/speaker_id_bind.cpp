@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "match/gallery.h"
 #include "match/profile_format.h"
 #include "match/speaker_name.h"
+#include "network/ecapa_tdnn.h"
 #include "pipeline/model_frontend.h"
 
 using emscripten::typed_memory_view;
@@ -123,6 +125,46 @@ val quality_to_js(const sid::SpeechQuality& q) {
 }
 
 // Audio -> model input (and pooling) for one model family; see pipeline/model_frontend.h.
+// The core's own ECAPA-TDNN (src/network/ecapa_tdnn.h): the fp32 .onnx bytes go into byteBuffer(), load() builds
+// the network (and frees them); then features [frames][bands] go into buffer() and embed() returns the embedding.
+class Network {
+ public:
+  static Network* create() { return guarded([] { return new Network(); }); }
+  val byteBuffer(double n) { return guarded([&] { bytes_.assign(count_arg(n, "buffer size"), 0); return view(bytes_); }); }
+  val buffer(double n) { return guarded([&] { feats_.assign(count_arg(n, "buffer size"), 0.0f); return view(feats_); }); }
+  // -> { bands, dim, minFrames }
+  val load() {
+    return guarded([&] {
+      auto built = std::make_unique<sid::EcapaTdnn>(sid::EcapaTdnn::from_onnx(bytes_.data(), bytes_.size()));
+      net_ = std::move(built);
+      std::vector<uint8_t>().swap(bytes_);
+      val o = val::object();
+      o.set("bands", net_->input_bands());
+      o.set("dim", net_->embedding_dim());
+      o.set("minFrames", net_->min_frames());
+      return o;
+    });
+  }
+  // The features in buffer(frames * bands) -> the embedding (a view).
+  val embed(double frames) {
+    return guarded([&] {
+      if (!net_) throw bad_argument("network: load() a model first");
+      const size_t n = count_arg(frames, "frame count");
+      if (n * net_->input_bands() != feats_.size())
+        throw bad_argument("network: " + std::to_string(n) + " x " + std::to_string(net_->input_bands()) +
+                           " features expected, the buffer holds " + std::to_string(feats_.size()));
+      if (n > 1000000) throw bad_argument("network: at most 1000000 frames, got " + std::to_string(n));
+      out_ = net_->embed(feats_.data(), static_cast<int>(n));
+      return view(out_);
+    });
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  std::vector<float> feats_, out_;
+  std::unique_ptr<sid::EcapaTdnn> net_;
+};
+
 class Frontend {
  public:
   static Frontend* create(const std::string& family) {
@@ -428,6 +470,9 @@ EMSCRIPTEN_BINDINGS(speaker_id_core) {
       .function("spec", &Frontend::spec).function("buffer", &Frontend::buffer)
       .function("byteBuffer", &Frontend::byteBuffer).function("runPcm", &Frontend::runPcm)
       .function("runWav", &Frontend::runWav).function("pool", &Frontend::pool);
+  class_<Network>("Network").constructor(&Network::create, allow_raw_pointers())
+      .function("byteBuffer", &Network::byteBuffer).function("buffer", &Network::buffer)
+      .function("load", &Network::load).function("embed", &Network::embed);
   class_<WavDecoder>("WavDecoder").constructor<>()
       .function("buffer", &WavDecoder::buffer).function("decode", &WavDecoder::decode)
       .function("probe", &WavDecoder::probe);

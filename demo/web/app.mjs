@@ -70,7 +70,8 @@ async function modelChoices() {
   const extra = await fetch('/models.json').then((r) => (r.ok ? r.json() : []), () => []);
   const out = [];
   for (const m of models) {
-    const url = m.default ? new URL('/compact-ecapa.onnx', location.href).href : new URL(`/models/${m.id}.onnx`, location.href).href;
+    // The default's file is in the asset folder under the name of its manifest path (web/src/assets.mjs).
+    const url = new URL(m.default ? `/${m.path.split('/').pop()}` : `/models/${m.id}.onnx`, location.href).href;
     const present = m.default || extra.includes(m.id);
     out.push({ id: m.id, label: m.default ? `${m.id} (default, ${m.family})` : `${m.id} (${m.family})`, url, present,
       isDefault: !!m.default, size: m.file_size });

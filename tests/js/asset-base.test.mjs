@@ -11,7 +11,7 @@ import { ASSET_NAMES, InvalidArgumentError, SpeakerId, getAssetBase, loadCore, s
 import { ROOT } from './helpers.mjs';
 
 test('setAssetBase: checked, used, then fixed', async () => {
-  assert.deepEqual([...ASSET_NAMES].sort(), ['compact-ecapa.onnx', 'ort-wasm-simd-threaded.wasm', 'speaker_id_core.wasm']);
+  assert.deepEqual([...ASSET_NAMES].sort(), ['compact-ecapa-fp32.onnx', 'compact-ecapa.onnx', 'ort-wasm-simd-threaded.wasm', 'speaker_id_core.wasm']);
   assert.equal(getAssetBase(), null);
   // No page here to be relative to.
   assert.throws(() => setAssetBase('/speaker-id/'), InvalidArgumentError);
@@ -34,7 +34,7 @@ test('setAssetBase: checked, used, then fixed', async () => {
   const dist = pathToFileURL(join(ROOT, 'web', 'dist', '/'));
   setAssetBase(dist);
   const sid = await SpeakerId.create({ lazy: true });
-  assert.equal(sid.model.id, 'compact-ecapa');
+  assert.equal(sid.model.id, 'compact-ecapa-fp32');
   await sid.dispose();
   // Loaded: the same base again is fine, another is refused with the reason.
   setAssetBase(dist.href);

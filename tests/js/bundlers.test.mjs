@@ -1,11 +1,11 @@
 // The package in web apps, as a web developer gets it: `npm pack` of this checkout installed into a fresh app
 // outside the repository, then
-//   - built with Vite (no configuration, nothing copied by hand), served cross-origin isolated, on the default
-//     threads (every core up to 4);
+//   - built with Vite (no configuration, nothing copied by hand), served cross-origin isolated, with the defaults
+//     (the default model on the core's own network, one thread, nothing of ONNX Runtime fetched);
 //   - bundled with esbuild by exactly the steps of the README ("Using it in a web app": the block this test runs),
-//     cross-origin isolated, on the default threads;
+//     cross-origin isolated, asking for 2 threads (so ONNX Runtime Web runs the model, with its workers);
 //   - the prebuilt browser module web/dist/speaker-id.js loaded by a plain HTML page, no bundler, no copy,
-//     cross-origin isolated, on the default threads; and once not isolated, where 2 threads asked for are one;
+//     cross-origin isolated, with the defaults; and once not isolated, where 2 threads asked for are one (ORT);
 // each served on 127.0.0.1 and driven in one headless Chromium: enroll two speakers from WAV bytes, identify their
 // other recordings from FLAC bytes (WebAudio decodes them in the browser), with the scores Node gets.
 import { test } from 'node:test';
@@ -74,8 +74,8 @@ export function expose(SpeakerId) {
   window.api = {
     open: guard(async (options) => {
       sid = await SpeakerId.create(options);
-      return { model: sid.model.id, isolated: globalThis.crossOriginIsolated === true, threads: sid.threads,
-        cores: navigator.hardwareConcurrency };
+      return { model: sid.model.id, isolated: globalThis.crossOriginIsolated === true, backend: sid.backend,
+        threads: sid.threads, cores: navigator.hardwareConcurrency };
     }),
     enroll: guard(async (name, list) => (await sid.enroll(name, list.map((a) => new Uint8Array(a)))).samples),
     identify: guard(async (audio) => {
@@ -175,18 +175,18 @@ test('the packed package in a Vite app, an esbuild app (README steps) and a plai
   cpSync(join(app, 'src', 'expose.js'), join(plain, 'expose.js'));
 
   const plainRoots = [plain, join(app, 'node_modules', 'speaker-id', 'web', 'dist')];
-  // [what, server, isolated, all]: isolated pages take the default thread count, the other asks for 2 threads;
-  // `all` false: one identification only.
+  // [what, server, isolated, all, threads asked]: `all` false: one identification only. Without `threads` the
+  // default model runs on the core's network; 2 threads asked for run it on ONNX Runtime Web (same embeddings).
   const servers = [
-    ['vite', await serve([viteOut], { isolated: true }), true, true],
-    ['esbuild', await serve([join(app, 'public')], { isolated: true }), true, true],
-    ['plain page', await serve(plainRoots, { isolated: true }), true, true],
+    ['vite', await serve([viteOut], { isolated: true }), true, true, undefined],
+    ['esbuild', await serve([join(app, 'public')], { isolated: true }), true, true, 2],
+    ['plain page', await serve(plainRoots, { isolated: true }), true, true, undefined],
     // Not cross-origin isolated: ONNX Runtime runs on one thread, whatever is asked.
-    ['plain page, not isolated', await serve(plainRoots), false, false],
+    ['plain page, not isolated', await serve(plainRoots), false, false, 2],
   ];
   const browser = await launchChromium();
   try {
-    for (const [what, server, isolated, all] of servers) {
+    for (const [what, server, isolated, all, asked] of servers) {
       const tab = await browser.newPage();
       const problems = [];
       const warnings = [];
@@ -195,7 +195,11 @@ test('the packed package in a Vite app, an esbuild app (README steps) and a plai
       tab.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
       tab.on('pageerror', (err) => problems.push(String(err)));
       tab.on('requestfailed', (req) => problems.push(`${req.url()} ${req.failure()?.errorText}`));
-      tab.on('response', (res) => { if (res.status() >= 400) problems.push(`${res.url()} HTTP ${res.status()}`); });
+      const ortWasm = [];
+      tab.on('response', (res) => {
+        if (res.status() >= 400) problems.push(`${res.url()} HTTP ${res.status()}`);
+        if (/ort-wasm-simd-threaded[^/]*\.wasm$/.test(new URL(res.url()).pathname)) ortWasm.push(res.url());
+      });
       await tab.goto(`${server.origin}/`);
       await tab.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
       const call = async (method, ...args) => {
@@ -203,9 +207,10 @@ test('the packed package in a Vite app, an esbuild app (README steps) and a plai
         assert.equal(r?.error, undefined, `${what}: ${method}: ${r?.error}\n${problems.join('\n')}`);
         return r;
       };
-      const opened = await call('open', isolated ? {} : { threads: 2 });
-      const threads = isolated ? Math.min(4, opened.cores) : 1;  // the default: every core up to 4, when isolated
-      assert.deepEqual(opened, { model: 'compact-ecapa', isolated, threads, cores: opened.cores }, what);
+      const opened = await call('open', asked ? { threads: asked } : {});
+      const backend = asked ? 'wasm' : 'core';
+      const threads = asked && isolated ? asked : 1;
+      assert.deepEqual(opened, { model: 'compact-ecapa-fp32', isolated, backend, threads, cores: opened.cores }, what);
       for (const [spk, list] of Object.entries(all ? wav : {})) assert.equal(await call('enroll', spk, list), 2, what);
       let worst = 0;
       for (const [i, audio] of (all ? flac : flac.slice(0, 1)).entries()) {
@@ -227,6 +232,8 @@ test('the packed package in a Vite app, an esbuild app (README steps) and a plai
       const fellBack = warnings.some((w) => /Falling back to single-threading/.test(w));
       assert.equal(fellBack, false, `${what}: ${warnings.join('\n')}`);
       assert.equal(workers > 0, threads > 1, `${what}: ${workers} workers for ${threads} threads`);
+      // ONNX Runtime's 14 MB .wasm is fetched only where ORT runs the model.
+      assert.equal(ortWasm.length > 0, backend === 'wasm', `${what}: ORT's .wasm fetched: ${ortWasm.join(', ') || 'no'}`);
       await tab.close();
     }
   } finally {

@@ -19,7 +19,7 @@ let cache;
 before(() => {
   cache = mkdtempSync(join(tmpdir(), 'sid-calibration-'));
   const base = JSON.parse(readFileSync(`${ROOT}models/manifest.json`, 'utf8')).models.find((m) => m.default);
-  const entry = { ...base, id: 'calibrated-test', default: false, path: `${ROOT}models/compact/compact-ecapa.onnx`,
+  const entry = { ...base, id: 'calibrated-test', default: false, path: `${ROOT}models/${base.path}`,
     calibration: CAL };
   writeFileSync(join(cache, 'manifest.json'), JSON.stringify({ version: 1, models: [entry] }));
   process.env.SPEAKER_ID_CACHE = cache;

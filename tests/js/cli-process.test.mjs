@@ -137,7 +137,7 @@ test('npm start: the main job runs eval in its own process, with eval\'s output 
   const r = observed([data], MAIN_JOB);
   assert.equal(r.code, 0, r.stderr);
   assertCost(r, { sessions: 1 });
-  assert.match(r.stdout, /^model {6}compact-ecapa \(ONNX Runtime (native|wasm)\)\ndata {7}3 speakers, 12 recordings, 66 trials \(18 same-speaker\)\n/);
+  assert.match(r.stdout, /^model {6}compact-ecapa-fp32 \((ONNX Runtime (native|wasm)|the core's own network)\)\ndata {7}3 speakers, 12 recordings, 66 trials \(18 same-speaker\)\n/);
   const evalRun = runCli(['eval', '--enroll', '3', data]);
   assert.equal(evalRun.code, 0);
   assert.equal(r.stdout, evalRun.stdout);

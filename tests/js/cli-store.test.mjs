@@ -57,7 +57,7 @@ test('speakers, verify, rename, remove', () => {
   const list = runCli(['speakers', '--store', store, '--json']);
   ok(list);
   const { model, speakers } = JSON.parse(list.stdout);
-  assert.equal(model, 'compact-ecapa');
+  assert.equal(model, 'compact-ecapa-fp32');
   assert.equal(speakers.length, 7);
   assert.ok(speakers.every((s) => s.samples === 3 && s.enrollmentPercent > 0));
 
@@ -120,7 +120,7 @@ test('export / import: round trip, a tampered or foreign export is refused', () 
   const otherBefore = readFileSync(join(other, 'profiles.sidp'));
   const r = runCli(['import-profiles', '--store', other, '--model', `${ROOT}build/models/ecapa-small-golden.onnx`, out]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /profiles are of model 'compact-ecapa'/);
+  assert.match(r.stderr, /profiles are of model 'compact-ecapa-fp32'/);
   // A store records no path: without --model its model outside the manifest must be named again.
   const bare = runCli(['import-profiles', '--store', other, out]);
   assert.equal(bare.code, 2);

@@ -23,8 +23,9 @@ test('the launcher refuses a bad PORT before starting anything', () => {
 });
 
 test('without tokens every request is the tenant default, and workerd embeds as Node does', { timeout: 300000 }, async () => {
-  // The reference runs what workerd runs: ONNX Runtime Web's wasm on one thread (Node's default, onnxruntime-node,
-  // agrees to 1 - cos <= 1e-6, native-backend.test.mjs, but its int8 kernels round differently in the last bits).
+  // The reference runs what workerd runs: the int8 compact-ecapa its worker bundles (demo/edge/cloudflare/
+  // tenant-object.mjs), on ONNX Runtime Web's wasm, one thread (onnxruntime-node agrees to 1 - cos <= 1e-6,
+  // native-backend.test.mjs, but its int8 kernels round differently in the last bits).
   process.env.SPEAKER_ID_BACKEND = 'wasm';
   const { SpeakerId } = await import('../../web/src/index.mjs');
   const { loadCore } = await import('../../web/src/core.mjs');
@@ -38,7 +39,7 @@ test('without tokens every request is the tenant default, and workerd embeds as 
   };
   const [enrolled, held] = [await wav(files[0]), await wav(files[5])];
   // The reference: the same WAV bytes through the library in Node.
-  const sid = await SpeakerId.create({ threads: 1 });
+  const sid = await SpeakerId.create({ model: 'compact-ecapa', threads: 1 });
   await sid.enroll('2414', enrolled);
   const expected = await sid.identify(held);
   await sid.dispose();

@@ -94,7 +94,7 @@ export function httpApiSuite(name, start, { timeout = 300000 } = {}) {
       assert.equal(cfg.default_threshold, 0.82);
       assert.equal(cfg.threshold, 0.82);
       assert.equal(cfg.embedding_dim, 192);
-      assert.ok(['native', 'wasm'].includes(cfg.backend), `backend ${cfg.backend}`);  // the ONNX Runtime in use
+      assert.ok(['native', 'wasm', 'core'].includes(cfg.backend), `backend ${cfg.backend}`);  // ONNX Runtime, or the core's network
     });
 
     test('enrolls unseen speakers (multipart WAV) and identifies held-out recordings at the default threshold', async () => {

@@ -54,10 +54,11 @@ function assertClose(fp32, int8, bound) {
   assert.ok(d.some((x) => x > 1e-9), `int8 embeddings are identical to fp32 (max 1 - cos ${Math.max(...d)})`);
 }
 
-test('the default model is the int8 of its fp32 export, byte for byte; it runs in ORT-web and keeps its embeddings', () => {
+test('the shipped int8 model (compact-ecapa) is the int8 of the default fp32 export, byte for byte; it runs in ORT-web and keeps its embeddings', () => {
   assert.ok(speech.length >= 6, 'golden speech inputs missing');
   const { models } = JSON.parse(readFileSync(join(ROOT, 'models/manifest.json'), 'utf8'));
-  const shipped = models.find((m) => m.default), source = models.find((m) => m.id === 'compact-ecapa-fp32');
+  const shipped = models.find((m) => m.id === 'compact-ecapa'), source = models.find((m) => m.default);
+  assert.equal(source.id, 'compact-ecapa-fp32');
   assert.equal(shipped.precision, 'int8');
   assert.equal(shipped.quantized_from, source.onnx_sha256);
   const fp32 = join(ROOT, 'models', source.path);

@@ -1,6 +1,6 @@
-// The default model changed (issue 11: retrained; issue 14: shipped int8): profiles and stores enrolled with an
-// earlier default model (compact-ecapa v1 and v2, sha256 below) are refused with the model-mismatch message, never
-// matched against the new one.
+// The default model changed (issue 11: retrained; issue 14: shipped int8, then its fp32 export on the core's own
+// network): profiles and stores enrolled with an earlier default model (compact-ecapa v1, v2 and the v3 int8, sha256
+// below) are refused with the model-mismatch message, never matched against the new one.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { createFileStore } from '../../web/src/stores/file-store.mjs';
 const EARLIER = [
   { id: 'compact-ecapa', sha256: '8bc7a44e7b4429b41deeb788f7993e46f444d28d93a8e80b864ebd490c063407', dim: 192 },  // v1
   { id: 'compact-ecapa', sha256: '0646d49d8f9113c83430e9cb995178250805d3fcf25f20815c1bec341b391ca5', dim: 192 },  // v2, fp32
+  { id: 'compact-ecapa', sha256: '0fc71ec3980085b0f6baa63c810854c12ab6e4b907609266690087cae53873a1', dim: 192 },  // v3 int8
 ];
 const embedding = () => Float32Array.from({ length: 192 }, (_, i) => Math.sin(i + 1));
 

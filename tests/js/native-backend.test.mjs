@@ -1,7 +1,9 @@
-// In Node the model runs on onnxruntime-node when it is installed, else on ONNX Runtime Web's wasm build
-// (web/src/platform/ort-node.mjs); SPEAKER_ID_BACKEND=native|wasm forces one. The backend is chosen once per
-// process, so every case runs its own processes. Both must give the same embeddings: 1 - cos <= 1e-6 on real
-// speech, for the default model and the golden Resemblyzer.
+// In Node the model runs on onnxruntime-node when it is installed, else, for fp32 ECAPA-TDNN models (the default),
+// on the core's own network (web/src/network-session.mjs), else on ONNX Runtime Web's wasm build
+// (web/src/platform/ort-node.mjs); SPEAKER_ID_BACKEND=native|wasm|core forces one. The backend is chosen once per
+// process, so every case runs its own processes. All must give the same embeddings: 1 - cos <= 1e-6 on real
+// speech, for the default model (three backends) and the golden Resemblyzer (native and wasm; the core does not run
+// LSTMs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,24 +52,40 @@ function embedAll(model, options) {
   return lines;
 }
 
-for (const [label, model] of [['the default model', undefined], ['the golden Resemblyzer', GOLDEN_RESEMBLYZER]]) {
-  test(`native and wasm give the same embeddings of real speech with ${label} (1 - cos <= 1e-6)`, { timeout: 300000 }, () => {
-    const native = embedAll(model, { backend: 'native' });
-    const wasm = embedAll(model, { backend: 'wasm' });
-    assert.ok(native.every((l) => l.backend === 'native'), 'SPEAKER_ID_BACKEND=native is reported');
-    assert.ok(wasm.every((l) => l.backend === 'wasm'), 'SPEAKER_ID_BACKEND=wasm is reported');
-    for (const [i, file] of RECORDINGS.entries()) {
-      assert.equal(native[i].dim, wasm[i].dim);
-      const d = cosineDistance(native[i].embedding, wasm[i].embedding);
-      assert.ok(d <= 1e-6, `${file}: 1 - cos = ${d}`);
+const CASES = [['the default model', undefined, ['native', 'wasm', 'core']],
+  ['the golden Resemblyzer', GOLDEN_RESEMBLYZER, ['native', 'wasm']]];
+for (const [label, model, backends] of CASES) {
+  test(`${backends.join(', ')} give the same embeddings of real speech with ${label} (1 - cos <= 1e-6)`, { timeout: 300000 }, () => {
+    const runs = backends.map((backend) => {
+      const lines = embedAll(model, { backend });
+      assert.ok(lines.every((l) => l.backend === backend), `SPEAKER_ID_BACKEND=${backend} is reported`);
+      return lines;
+    });
+    const [first, ...others] = runs;
+    for (const [j, other] of others.entries()) {
+      for (const [i, file] of RECORDINGS.entries()) {
+        assert.equal(first[i].dim, other[i].dim);
+        const d = cosineDistance(first[i].embedding, other[i].embedding);
+        assert.ok(d <= 1e-6, `${file}: 1 - cos = ${d} (${backends[0]} vs ${backends[j + 1]})`);
+      }
+      // Different engines really ran: their float rounding differs somewhere (x86 kernels against wasm SIMD).
+      assert.ok(RECORDINGS.some((_, i) => first[i].embedding.some((v, k) => v !== other[i].embedding[k])),
+        `${backends[0]} and ${backends[j + 1]} gave bit-identical embeddings: one of them did not run`);
     }
-    // Two different runtimes really ran: their float rounding differs somewhere (x86 kernels against wasm SIMD).
-    assert.ok(RECORDINGS.some((_, i) => native[i].embedding.some((v, k) => v !== wasm[i].embedding[k])),
-      'the two backends gave bit-identical embeddings: one of them did not run');
   });
 }
 
-test('unset, Node uses onnxruntime-node when it can be imported, else the wasm build', () => {
+test('SPEAKER_ID_BACKEND=core refuses a model the core\'s network does not run, naming it and the alternatives', () => {
+  for (const model of ['compact-ecapa', GOLDEN_RESEMBLYZER]) {
+    const r = node([CLI, 'embed', '--model', model, RECORDINGS[0]], { backend: 'core' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /SPEAKER_ID_BACKEND=core runs fp32 ECAPA-TDNN exports on the core's network; model \S+ \((ecapa|resemblyzer)\) is not one/);
+    assert.match(r.stderr, /set it to native or wasm/);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('unset, Node uses onnxruntime-node when it can be imported, else the core\'s network (the default model)', () => {
   // The API reports it; a lazy SpeakerId once its session exists.
   const script = `import { readFileSync } from 'node:fs';
     import { SpeakerId } from ${JSON.stringify(INDEX)};
@@ -81,7 +99,7 @@ test('unset, Node uses onnxruntime-node when it can be imported, else the wasm b
   assert.deepEqual(JSON.parse(installed.stdout), [null, 'native']);
   const missing = node([...WITHOUT_NATIVE, '--input-type=module', '-e', script]);
   assert.equal(missing.code, 0, missing.stderr);
-  assert.deepEqual(JSON.parse(missing.stdout), [null, 'wasm']);
+  assert.deepEqual(JSON.parse(missing.stdout), [null, 'core']);
   // An empty value is unset.
   const empty = node([CLI, 'embed', RECORDINGS[0]], { backend: '' });
   assert.equal(empty.code, 0, empty.stderr);
@@ -104,12 +122,12 @@ test('any other SPEAKER_ID_BACKEND is refused with the accepted values, by the C
   for (const value of ['gpu', 'Native', ' wasm']) {
     const r = node([CLI, 'embed', RECORDINGS[0]], { backend: value });
     assert.equal(r.code, 2, `${value}: ${r.stderr}`);
-    assert.ok(r.stderr.includes(`SPEAKER_ID_BACKEND must be 'native' or 'wasm'`), r.stderr);
+    assert.ok(r.stderr.includes(`SPEAKER_ID_BACKEND must be 'native', 'wasm', 'core'`), r.stderr);
     assert.ok(r.stderr.includes(`got '${value}'`), r.stderr);
   }
   const api = node(['--input-type=module', '-e', `import { SpeakerId } from ${JSON.stringify(INDEX)};
     try { await SpeakerId.create(); console.log('created'); } catch (err) { console.log(err.code, err.message); }`],
   { backend: 'cuda' });
   assert.equal(api.code, 0, api.stderr);
-  assert.match(api.stdout, /^invalid_argument SPEAKER_ID_BACKEND must be 'native' or 'wasm' .*got 'cuda'/);
+  assert.match(api.stdout, /^invalid_argument SPEAKER_ID_BACKEND must be 'native', 'wasm', 'core' .*got 'cuda'/);
 });

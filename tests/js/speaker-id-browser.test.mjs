@@ -21,7 +21,7 @@ async function openPage(context, origin) {
     if (r && r.error) throw Object.assign(new Error(`${method}: ${r.error.message}`), r.error);
     return r;
   };
-  assert.deepEqual(await call('open', { store: 'indexeddb' }), { model: 'compact-ecapa' });
+  assert.deepEqual(await call('open', { store: 'indexeddb' }), { model: 'compact-ecapa-fp32' });
   return { page, call };
 }
 

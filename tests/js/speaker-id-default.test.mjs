@@ -1,4 +1,4 @@
-// SpeakerId.create() with no options runs the embedded default model (compact-ecapa) on every audio input kind,
+// SpeakerId.create() with no options runs the embedded default model (compact-ecapa-fp32, on the core's own network where ORT would be wasm) on every audio input kind,
 // and its embeddings separate real speakers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ const sid = await SpeakerId.create();
 const flac = (spk, utt) => readFileSync(`${SHARED}/audio/librispeech_test-other/${spk}/${utt}.flac`);
 
 test('the default model is the committed compact encoder with its calibrated threshold', () => {
-  assert.equal(sid.model.id, 'compact-ecapa');
+  assert.equal(sid.model.id, 'compact-ecapa-fp32');
   assert.equal(sid.model.family, 'ecapa');
   assert.equal(sid.model.dim, 192);
   assert.equal(sid.model.threshold, 0.6);

@@ -27,7 +27,7 @@ export async function main(mic: Float32Array, file: Uint8Array, blob: Blob): Pro
   const strict = await sid.identify(file, { threshold: { confidence: 0.9 } });
   const confidence: number | undefined = strict.confidence ?? strict.candidates[0]?.confidence;
   console.log(confidence, strict.thresholdConfidence, sid.model.calibration?.a);
-  const backend: 'native' | 'wasm' | null = sid.backend;
+  const backend: 'native' | 'wasm' | 'core' | null = sid.backend;
   // @ts-expect-error the backend is chosen when the session is created (SPEAKER_ID_BACKEND in Node), not set after
   sid.backend = 'wasm';
   console.log(backend);

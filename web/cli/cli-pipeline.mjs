@@ -30,7 +30,7 @@ export async function frontendStages(frontend, file, { preprocess } = {}) {
 
 /**
  * The embedder of `model` (manifest id, .onnx path, or undefined for the default) ->
- * { model, backend ('native' | 'wasm'), threads, embedFile(file) -> { audio, embedding, partials?, stages?, durationSec },
+ * { model, backend ('native' | 'wasm' | 'core'), threads, embedFile(file) -> { audio, embedding, partials?, stages?, durationSec },
  * dispose() }; `stages`: keep every front-end stage, `preprocess`: 'upstream' | 'speaker-id'.
  */
 export async function openEmbedder(model, threads, { preprocess, stages = false } = {}) {

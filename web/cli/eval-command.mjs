@@ -196,7 +196,7 @@ export const evalCommand = {
     } else {
       const pct = (x) => (x === null ? 'n/a' : `${(100 * x).toFixed(2)} %`);
       process.stdout.write([
-        `model      ${r.model} (ONNX Runtime ${r.backend})`,
+        `model      ${r.model} (${r.backend === 'core' ? "the core's own network" : `ONNX Runtime ${r.backend}`})`,
         `data       ${r.speakers} speakers, ${r.utterances} recordings, ${r.trials} trials ` +
           `(${r.targetTrials} same-speaker)`,
         `EER        ${pct(r.eer)} (threshold ${r.eerThreshold.toFixed(4)})`,

@@ -15,6 +15,7 @@ import { InvalidArgumentError } from './errors.mjs';
 const BUNDLED = {
   'speaker_id_core.wasm': () => new URL('../dist/speaker_id_core.wasm', import.meta.url),
   'compact-ecapa.onnx': () => new URL('../../models/compact/compact-ecapa.onnx', import.meta.url),
+  'compact-ecapa-fp32.onnx': () => new URL('../../models/compact/compact-ecapa-fp32.onnx', import.meta.url),
   'ort-wasm-simd-threaded.wasm': () => new URL('../dist/ort-wasm-simd-threaded.wasm', import.meta.url),
 };
 
@@ -22,7 +23,8 @@ const BUNDLED = {
 export const ASSET_NAMES = Object.freeze(Object.keys(BUNDLED));
 
 // The manifest's `path` of each model the package ships -> the name of its file in the asset folder.
-const SHIPPED_MODELS = { 'compact/compact-ecapa.onnx': 'compact-ecapa.onnx' };
+const SHIPPED_MODELS = { 'compact/compact-ecapa.onnx': 'compact-ecapa.onnx',
+  'compact/compact-ecapa-fp32.onnx': 'compact-ecapa-fp32.onnx' };
 
 let base = null;
 let used = false;

@@ -8,11 +8,26 @@
 import { EXACT_MAX_SEC, planWindows } from './audio-windows.mjs';
 import { AudioTooShortError, InternalError, InvalidArgumentError, NoVoiceError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
-import { createSession, inferenceBackend, openSharedSession } from './onnx-session.mjs';
+import { coreNetworkPolicy, createSession, inferenceBackend, openSharedSession } from './onnx-session.mjs';
+import { openNetworkSession } from './network-session.mjs';
 import { combineMeasurements } from './quality.mjs';
 
-// One session per model content, shared by every Embedder of it (onnx-session.mjs).
-function openModelSession({ bytes, sha256, preOptimized }, threads) {
+// One session per model content, shared by every Embedder of it (onnx-session.mjs). ECAPA-TDNN fp32 exports run on
+// the core's own network where ONNX Runtime would be its wasm build (network-session.mjs), unless more than one
+// thread is asked for (the core's network has one; ORT Web has threads where the platform allows); the rest on ONNX
+// Runtime. SPEAKER_ID_BACKEND=core (Node) insists on the core.
+async function openModelSession(model, threads, core) {
+  const policy = await coreNetworkPolicy();
+  if (policy === 'require' || (policy === 'prefer' && !(threads > 1))) {
+    const session = model.family === 'ecapa' ? openNetworkSession(await core, model) : null;
+    if (session) return session;
+    if (policy === 'require') {
+      throw new InvalidArgumentError(`SPEAKER_ID_BACKEND=core runs fp32 ECAPA-TDNN exports on the core's network; ` +
+        `model ${model.id} (${model.family}) is not one: unset ` +
+        'SPEAKER_ID_BACKEND, or set it to native or wasm (ONNX Runtime)');
+    }
+  }
+  const { bytes, sha256, preOptimized } = model;
   const options = { threads, preOptimized };
   return sha256 ? openSharedSession(sha256, bytes, options) : createSession(bytes, options);
 }
@@ -23,7 +38,7 @@ export class Embedder {
    * resolves; its creation starts first, so that ONNX Runtime's load and the model's parse overlap the core's.
    */
   static async create(core, model, options = {}) {
-    const opening = openModelSession(model, options.threads);
+    const opening = openModelSession(model, options.threads, core);
     opening.catch(() => {});  // reported by ready() below, or dropped with a front-end that failed first
     let e;
     try {
@@ -61,7 +76,7 @@ export class Embedder {
     this.model = { ...model, dim: this.spec.embeddingDim };
     this.requestedThreads = threads;  // undefined: the platform's default (onnx-session.mjs)
     this.session = null;
-    this.backend = null;  // 'native' | 'wasm' once the session exists (onnx-session.mjs inferenceBackend)
+    this.backend = null;  // 'native' | 'wasm' (ONNX Runtime, onnx-session.mjs) | 'core' (network-session.mjs), once the session exists
     this.threads = null;  // the session's thread count, once it exists
     if (opening) this.#adopt(opening);
   }
@@ -69,7 +84,7 @@ export class Embedder {
   // The .onnx bytes are not kept once the session exists (a server holds one SpeakerId per tenant).
   #adopt(opening) {
     this.session = opening.then(async (session) => {
-      this.backend = await inferenceBackend();  // loaded already: the session was made with it
+      this.backend = session.engine === 'core' ? 'core' : await inferenceBackend();  // loaded already: it made the session
       this.threads = session.threads;
       this.model.bytes = undefined;
       return session;
@@ -77,7 +92,7 @@ export class Embedder {
   }
 
   async ready() {
-    if (!this.session) this.#adopt(openModelSession(this.model, this.requestedThreads));
+    if (!this.session) this.#adopt(openModelSession(this.model, this.requestedThreads, this.frontend.core));
     return this.session;
   }
 

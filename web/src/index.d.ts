@@ -219,7 +219,9 @@ export interface CreateOptions {
   quality?: QualityOptions;
   /**
    * ONNX Runtime threads (wasm threads, or the native session's intra-op threads). Default: every core up to 4 in
-   * Node and in cross-origin isolated pages, else 1 (Deno and Cloudflare workerd always run 1).
+   * Node and in cross-origin isolated pages, else 1 (Deno and Cloudflare workerd always run 1). Where ORT would be
+   * its wasm build, fp32 ECAPA-TDNN models (the default) run on the core's own network, on one thread, unless more
+   * than one is asked for here (then ONNX Runtime Web runs them, with threads where the page is isolated).
    */
   threads?: number;
   /** Create the inference session on the first call that needs it (store-only work never pays for it). Default false. */
@@ -327,8 +329,11 @@ export interface IdentifyStream {
   end(): Promise<StreamEvent[]>;
 }
 
-/** The ONNX Runtime a SpeakerId runs its model with. */
-export type InferenceBackend = 'native' | 'wasm';
+/**
+ * What runs a SpeakerId's model: ONNX Runtime ('native': onnxruntime-node; 'wasm': ONNX Runtime Web) or 'core': the
+ * core's own network (fp32 ECAPA-TDNN models, the default included, where ONNX Runtime would be its wasm build).
+ */
+export type InferenceBackend = 'native' | 'wasm' | 'core';
 
 export class SpeakerId {
   static create(options?: CreateOptions): Promise<SpeakerId>;
@@ -336,12 +341,13 @@ export class SpeakerId {
   /** The threshold in use (CreateOptions.threshold or the model's). */
   readonly threshold: number | undefined;
   /**
-   * Which ONNX Runtime runs the model: 'native' (onnxruntime-node, in Node when it is installed) or 'wasm' (ONNX
-   * Runtime Web); null while a lazy SpeakerId has not created its session yet. In Node, SPEAKER_ID_BACKEND=native|wasm
-   * forces one.
+   * What runs the model: 'native' (onnxruntime-node, in Node when it is installed), 'core' (the core's own network:
+   * fp32 ECAPA-TDNN models, the default included, wherever ONNX Runtime would be its wasm build and no more than one
+   * thread is asked for) or 'wasm' (ONNX Runtime Web); null while a lazy SpeakerId has not created its session yet.
+   * In Node, SPEAKER_ID_BACKEND=native|wasm|core forces one.
    */
   readonly backend: InferenceBackend | null;
-  /** The thread count ONNX Runtime runs the model with; null while a lazy SpeakerId has no session yet. */
+  /** The thread count the model runs with (1 on the core's network); null while a lazy SpeakerId has no session yet. */
   readonly threads: number | null;
   embed(audio: AudioInput): Promise<Float32Array>;
   enroll(name: string, audio: AudioInput): Promise<EnrollResult<QualityReport>>;

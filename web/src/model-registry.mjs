@@ -55,6 +55,17 @@ function describe(info, source, entry = {}, digest) {
   };
 }
 
+/**
+ * Whether `model` (a create() model argument) is a model the package ships that the core's own network runs (an
+ * fp32 ECAPA-TDNN export: network-session.mjs), known before its bytes are read. False for anything else.
+ */
+export async function shippedCoreModel(model) {
+  if (model !== undefined && model !== null && typeof model !== 'string') return false;
+  const models = (await baseManifest()).models;
+  const entry = model === undefined || model === null ? models.find((m) => m.default) : models.find((m) => m.id === model);
+  return Boolean(entry?.path && entry.family === 'ecapa' && entry.precision === 'fp32');
+}
+
 /** The id of the manifest's default model (the embedded one). */
 export async function defaultModelId() {
   const entry = (await baseManifest()).models.find((m) => m.default);

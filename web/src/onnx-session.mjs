@@ -6,7 +6,9 @@
 // not once per tenant (~35 MB each), and runs of the shared session are serialised as one SpeakerId's are.
 // Which ORT, and where its files are, is `#ort` (package.json "imports"): platform/ort-node.mjs in Node and Deno,
 // platform/ort-web.mjs in browser builds, platform/ort-workerd.mjs in Cloudflare workerd.
-import { loadOrt, sessionThreads } from '#ort';
+import { coreNetworkPolicy, loadOrt, sessionThreads } from '#ort';
+
+export { coreNetworkPolicy };
 
 /** Which ONNX Runtime this process/page runs models with: 'native' (onnxruntime-node) or 'wasm'. Loads it. */
 export async function inferenceBackend() {

@@ -8,12 +8,12 @@
 import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
-import { startRuntime } from './onnx-session.mjs';
+import { coreNetworkPolicy, startRuntime } from './onnx-session.mjs';
 import { asBytes } from './audio-decode.mjs';
 import { pcmChunks } from './audio-windows.mjs';
 import { toAudioInput } from './audio-input.mjs';
 import { checkPreprocess } from './frontends.mjs';
-import { resolveModel } from './model-registry.mjs';
+import { resolveModel, shippedCoreModel } from './model-registry.mjs';
 import { DisposedError, InvalidArgumentError, InvalidAudioError, ModelMismatchError, SpeakerIdError,
   UnknownSpeakerError } from './errors.mjs';
 import { Gallery, decodeProfiles, speakerName } from './gallery.mjs';
@@ -26,6 +26,17 @@ const DEFAULT_TOP_K = 5;
 const CREATE_OPTIONS = ['model', 'store', 'threshold', 'quality', 'threads', 'lazy', 'preprocess', 'encryption',
   'wasmModule', 'wasmBinary'];
 const IMPORT_MODES = ['replace', 'merge'];
+
+// Starts ONNX Runtime's load (onnx-session.mjs startRuntime) unless `model` is one the core's network will run
+// (embedder.mjs openModelSession: a shipped fp32 ECAPA-TDNN, where ORT would be its wasm build, on one thread).
+function startRuntimeUnlessCore(model, threads) {
+  (async () => {
+    const policy = await coreNetworkPolicy();
+    const core = policy === 'require' || (policy === 'prefer' && !(threads > 1));
+    if (core && await shippedCoreModel(model).catch(() => false)) return;
+    await startRuntime({ threads });
+  })().catch(() => {});  // a refused SPEAKER_ID_BACKEND is the session's error
+}
 
 export class SpeakerId {
   /**
@@ -64,7 +75,8 @@ export class SpeakerId {
     const loading = loadCore({ wasmModule, wasmBinary });
     loading.catch(() => {});  // awaited below; when the model fails as well, its error is the one reported
     // ORT loads (and ORT Web initialises) meanwhile; its errors (a refused SPEAKER_ID_BACKEND) come with the session.
-    if (!lazy) startRuntime({ threads });
+    // Not for a shipped model the core's network runs there: ORT's 14 MB .wasm would be fetched for nothing.
+    if (!lazy) startRuntimeUnlessCore(model, threads);
     const resolved = await resolveModel(model);
     const creating = lazy ? null : Embedder.create(loading, resolved, { threads });  // its session starts now
     creating?.catch(() => {});  // awaited below, or disposed when the store fails first
@@ -211,8 +223,9 @@ export class SpeakerId {
   // ---- the API --------------------------------------------------------------------------------------------------
 
   /**
-   * Which ONNX Runtime runs the model: 'native' (onnxruntime-node, Node only) or 'wasm' (ONNX Runtime Web); null
-   * while a lazy SpeakerId has not created its session yet. Node: SPEAKER_ID_BACKEND=native|wasm forces one.
+   * What runs the model: 'native' (onnxruntime-node, Node only), 'core' (the core's own network, network-session.mjs:
+   * fp32 ECAPA-TDNN models where ORT would be wasm, on one thread) or 'wasm' (ONNX Runtime Web); null while a lazy
+   * SpeakerId has not created its session yet. Node: SPEAKER_ID_BACKEND=native|wasm|core forces one.
    */
   get backend() {
     return this.#embedder?.backend ?? null;

@@ -11,15 +11,15 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from '../errors.mjs';
 import { isNode } from '../runtime.mjs';
 
-export const BACKENDS = ['native', 'wasm'];
+export const BACKENDS = ['native', 'wasm', 'core'];
 const NATIVE_PACKAGE = 'onnxruntime-node@1.30.0';
 
 /** SPEAKER_ID_BACKEND's value -> 'native' | 'wasm', or null (unset or empty: native when installed, else wasm). */
 export function forcedBackend(value) {
   if (value === undefined || value === '') return null;
   if (BACKENDS.includes(value)) return value;
-  throw new InvalidArgumentError(`SPEAKER_ID_BACKEND must be ${BACKENDS.map((b) => `'${b}'`).join(' or ')} (or unset: ` +
-    `native when onnxruntime-node is installed, else wasm), got '${value}'`);
+  throw new InvalidArgumentError(`SPEAKER_ID_BACKEND must be ${BACKENDS.map((b) => `'${b}'`).join(', ')} (or unset: ` +
+    `native when onnxruntime-node is installed, else the core's network or wasm), got '${value}'`);
 }
 
 async function importNative() {
@@ -30,7 +30,7 @@ async function importNative() {
 async function choose() {
   if (!isNode) return { backend: 'wasm', ort: await import('onnxruntime-web/wasm') };
   const forced = forcedBackend(process.env.SPEAKER_ID_BACKEND);
-  if (forced !== 'wasm') {
+  if (forced !== 'wasm' && forced !== 'core') {
     try {
       return { backend: 'native', ort: await importNative() };
     } catch (err) {
@@ -62,6 +62,19 @@ export function sessionThreads(requested, backend) {
 }
 
 let loaded = null;
+
+/**
+ * Whether fp32 ECAPA-TDNN models run on the core's own network (network-session.mjs) instead of ONNX Runtime:
+ * 'require' (SPEAKER_ID_BACKEND=core), 'never' (onnxruntime-node is loaded, or SPEAKER_ID_BACKEND=wasm|native
+ * asks for an ONNX Runtime), 'prefer' (where ORT would be its wasm build: the core when it runs the model).
+ */
+export async function coreNetworkPolicy() {
+  if (!isNode) return 'prefer';
+  const forced = forcedBackend(process.env.SPEAKER_ID_BACKEND);
+  if (forced === 'core') return 'require';
+  if (forced) return 'never';
+  return (await loadOrt()).backend === 'native' ? 'never' : 'prefer';
+}
 
 /** -> { backend: 'native' | 'wasm', ort: the ONNX Runtime module }, chosen and loaded on first use. */
 export function loadOrt() {

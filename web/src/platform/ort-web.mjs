@@ -19,6 +19,11 @@ export function sessionThreads(requested, _backend) {
 
 let ort = null;
 
+/** fp32 ECAPA-TDNN models run on the core's own network (network-session.mjs); ONNX Runtime Web runs the rest. */
+export async function coreNetworkPolicy() {
+  return 'prefer';
+}
+
 /**
  * -> { backend: 'wasm', ort: the ONNX Runtime module }, loaded on first use, with its .wasm's location (unless the app
  * set wasmPaths itself).

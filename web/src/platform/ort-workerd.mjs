@@ -32,6 +32,11 @@ export function sessionThreads() {
 
 let ort = null;
 
+/** fp32 ECAPA-TDNN models run on the core's own network (network-session.mjs); ONNX Runtime Web runs the rest. */
+export async function coreNetworkPolicy() {
+  return 'prefer';
+}
+
 /**
  * -> { backend: 'wasm', ort: the ONNX Runtime module }, loaded on first use, set up to instantiate the bundled
  * precompiled .wasm.
