@@ -119,7 +119,7 @@ async function parent() {
   const cell = (s) => `${s.medianMs.toFixed(1)} (${s.minMs.toFixed(0)}-${s.maxMs.toFixed(0)})`.padStart(22);
   const LABELS = {
     startMs: 'process start -> our first line', importMs: 'import the package', createMs: 'SpeakerId.create()',
-    coreMs: 'core wasm load', modelMs: 'model read + sha256 + parse', sessionMs: 'session (ORT load + init)',
+    coreMs: 'core wasm load', modelMs: 'model read + sha256 + parse', sessionMs: 'session (ORT load + init, or the core network)',
     firstEmbedMs: 'first embed (3 s WAV)', firstInferenceMs: '  of which inference',
     secondEmbedMs: 'second embed', secondInferenceMs: '  of which inference',
     totalMs: 'process start -> first embedding',

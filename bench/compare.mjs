@@ -36,6 +36,7 @@ function ratios(input) {
     for (const row of r2 ? r1.rows : []) {
       const row2 = r2.rows.find((r) => r.seconds === row.seconds);
       for (const [peer, s] of Object.entries(row.inference)) {
+        if (!row2.inference[peer]) continue;  // a peer with one thread count only (the core's network)
         // paired per round where bench/stages.mjs gives it (row.speedup), else the ratio of the medians (older runs)
         out.set(`.stages[${r1.label}][${row.seconds} s].${peer}.speedup2Vs1Threads`,
           row2.speedup?.[peer] ?? s.medianMs / row2.inference[peer].medianMs);

@@ -1,10 +1,10 @@
 // fp32 vs int8 (models/quantize.py) in one process, ONNX Runtime Web wasm, 1 thread: model inference per 1 / 3 /
 // 10 s clip, the two sessions interleaved run by run (a shared machine's load hits both alike), after a warm-up of
 // --warmup runs each (V8 tiers ORT's wasm up for ~10-20 runs); median, min and max of --reps. Also the ONNX sizes,
-// raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + ORT + model),
+// raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + default model),
 // gzip -9 and as served precompressed (web/dist/*.gz, zopfli: .ci/setup).
 //   node bench/int8.mjs [--pair LABEL=FP32.onnx,INT8.onnx]... [--warmup 20] [--reps 11]
-// Without --pair: the shipped default (the int8 of models/compact/compact-ecapa-fp32.onnx) against its fp32 export,
+// Without --pair: the shipped int8 compact-ecapa (of models/compact/compact-ecapa-fp32.onnx, the default) against it,
 // the first-conv-fp32 variant and the Resemblyzer golden export against int8 versions made in build/int8/ with
 // models/quantize.py (named by the fp32 file's sha256, so a new model is quantized anew). Prints a table to stderr
 // and the JSON as its last stdout line.
@@ -46,7 +46,7 @@ function defaultPairs() {
     return out;
   };
   return [
-    ['compact-ecapa (default)', fp32, `${ROOT}models/compact/compact-ecapa.onnx`],
+    ['compact-ecapa (int8)', fp32, `${ROOT}models/compact/compact-ecapa.onnx`],
     ['compact-ecapa, first conv fp32', fp32, made(fp32, ['--first-conv', 'fp32'])],
     ['resemblyzer (golden)', resemblyzer, made(resemblyzer, [])],
   ];
@@ -103,22 +103,26 @@ for (const [label, fp32Path, int8Path] of pairs) {
   });
 }
 
-// First visit of the browser build: what a page downloads for the default setup (web/dist, built by .ci/setup, holds
-// the default model), gzip -9 and as served from the precompressed web/dist/*.gz (zopfli; what `npm run demo` and a
-// gzip_static server send); and what it would be with the fp32 export instead.
+// First visit of the browser build: what a page downloads for the default setup (web/dist, built by .ci/setup: the
+// module, the core's wasm and the fp32 default, which the core's own network runs: nothing of ONNX Runtime), gzip -9
+// and as served from the precompressed web/dist/*.gz (zopfli; what `npm run demo` and a gzip_static server send);
+// and what it is with the int8 compact-ecapa instead, which ONNX Runtime Web runs (its module and wasm too).
 const dist = `${ROOT}web/dist/`;
-const shipped = ['speaker-id.js', 'ort.wasm.bundle.min.mjs', 'speaker_id_core.wasm', 'ort-wasm-simd-threaded.wasm',
-  'compact-ecapa.onnx'];
-if (shipped.every((f) => existsSync(dist + f))) {
-  const files = Object.fromEntries(shipped.map((f) => [f, gz(readFileSync(dist + f))]));
-  const total = Object.values(files).reduce((a, b) => a + b, 0);
-  const compact = result.pairs.find((p) => p.label === 'compact-ecapa (default)') ?? result.pairs[0];
-  result.firstVisitGzip = { files, total, withFp32Model: total - files['compact-ecapa.onnx'] + compact.size.fp32Gzip };
-  if (shipped.every((f) => existsSync(`${dist}${f}.gz`))) {
-    const pre = Object.fromEntries(shipped.map((f) => [f, readFileSync(`${dist}${f}.gz`).length]));
-    result.firstVisitGzip.precompressed = { files: pre, total: Object.values(pre).reduce((a, b) => a + b, 0) };
+const SETUPS = { default: ['speaker-id.js', 'speaker_id_core.wasm', 'compact-ecapa-fp32.onnx'],
+  int8OnOrt: ['speaker-id.js', 'speaker_id_core.wasm', 'ort.wasm.bundle.min.mjs', 'ort-wasm-simd-threaded.wasm',
+    'compact-ecapa.onnx'] };
+const visit = (names) => {
+  if (!names.every((f) => existsSync(dist + f))) return null;
+  const files = Object.fromEntries(names.map((f) => [f, gz(readFileSync(dist + f))]));
+  const v = { files, total: Object.values(files).reduce((a, b) => a + b, 0) };
+  if (names.every((f) => existsSync(`${dist}${f}.gz`))) {
+    const pre = Object.fromEntries(names.map((f) => [f, readFileSync(`${dist}${f}.gz`).length]));
+    v.precompressed = { files: pre, total: Object.values(pre).reduce((a, b) => a + b, 0) };
   }
-}
+  return v;
+};
+const firstVisit = visit(SETUPS.default), int8Visit = visit(SETUPS.int8OnOrt);
+if (firstVisit) result.firstVisitGzip = { ...firstVisit, withInt8OnOrt: int8Visit };
 
 const f = (x) => x.toFixed(1).padStart(7);
 for (const p of result.pairs) {
@@ -133,6 +137,7 @@ if (result.firstVisitGzip) {
   const v = result.firstVisitGzip;
   console.error(`first visit of the browser build: ${(v.total / 1e6).toFixed(2)} MB gzip -9` +
     (v.precompressed ? `, ${(v.precompressed.total / 1e6).toFixed(2)} MB as served (web/dist/*.gz)` : '') +
-    ` (${(v.withFp32Model / 1e6).toFixed(2)} MB gzip -9 with the fp32 model)`);
+    (v.withInt8OnOrt ? ` (int8 compact-ecapa on ONNX Runtime Web: ${(v.withInt8OnOrt.total / 1e6).toFixed(2)} MB gzip -9` +
+      `${v.withInt8OnOrt.precompressed ? `, ${(v.withInt8OnOrt.precompressed.total / 1e6).toFixed(2)} MB as served` : ''})` : ''));
 }
 console.log(JSON.stringify(result));

@@ -101,12 +101,12 @@ for (const [label, r] of cliRows) {
 
 // Cold start: fresh processes to the first embedding with the default model, on each backend (bench/cold-start.mjs).
 results.coldStart = part('cold-start.mjs', 'cold start');
-const c = (x) => `${f(x.medianMs)} (${x.minMs.toFixed(0)}-${x.maxMs.toFixed(0)})`.padEnd(22);
+const c = (x) => (x ? `${f(x.medianMs)} (${x.minMs.toFixed(0)}-${x.maxMs.toFixed(0)})` : '-'.padStart(8)).padEnd(22);
 const coldBackends = Object.keys(results.coldStart.backends);
 console.log(`\n${'cold start, fresh process'.padEnd(31)}${coldBackends.map((b) => `${b}(ms)`.padEnd(22)).join('')}`);
 for (const [label, kind, key] of [['process start -> first embed', 'api', 'totalMs'], ['  SpeakerId.create()', 'api', 'createMs'],
   ['  first embed', 'api', 'firstEmbedMs'], ['  second embed', 'api', 'secondEmbedMs'], ['core wasm load', 'phases', 'coreMs'],
-  ['model read + sha256 + parse', 'phases', 'modelMs'], ['session (ORT load + init)', 'phases', 'sessionMs'],
+  ['model read + sha256 + parse', 'phases', 'modelMs'], ['session (ORT or the core net)', 'phases', 'sessionMs'],
   ['first inference', 'phases', 'firstInferenceMs']]) {
   console.log(`${label.padEnd(31)}${coldBackends.map((b) => c(results.coldStart.backends[b][kind][key])).join('')}`);
 }
@@ -119,13 +119,16 @@ const browserModes = Object.keys(results.coldStartBrowser.modes);
 console.log(`\n${'cold start, Chromium page'.padEnd(31)}${browserModes.map((m) => `${m} cache(ms)`.padEnd(22)).join('')}`);
 for (const [label, key] of [['navigation -> first embedding', 'firstEmbeddingMs'], ['  speaker-id.js loaded', 'moduleLoadedMs'],
   ['  core wasm instantiated', 'coreReadyMs'], ['  model sha256 done', 'modelHashedMs'],
-  ['  ORT wasm instantiated', 'ortWasmReadyMs'], ['  session created', 'sessionCreatedMs'],
+  ['  ORT wasm instantiated', 'ortWasmReadyMs'], ['  SpeakerId.create() resolved', 'createResolvedMs'],
   ['first embed', 'firstEmbedMs'], ['second embed', 'secondEmbedMs']]) {
+  // A phase that did not happen (ORT's, when the core's network runs the model) has no row.
+  if (browserModes.every((m) => !results.coldStartBrowser.modes[m].phases[key])) continue;
   console.log(`${label.padEnd(31)}${browserModes.map((m) => c(results.coldStartBrowser.modes[m].phases[key])).join('')}`);
 }
 console.log(`${'bytes transferred'.padEnd(31)}${browserModes.map((m) => String(results.coldStartBrowser.modes[m].bytes.total).padEnd(22)).join('')}`);
 console.log(`(median (min-max) of ${results.coldStartBrowser.runs} page loads each, ms since navigation start; crossOriginIsolated ` +
-  `${results.coldStartBrowser.modes[browserModes[0]].crossOriginIsolated}, ORT threads ` +
+  `${results.coldStartBrowser.modes[browserModes[0]].crossOriginIsolated}, backend ` +
+  `${results.coldStartBrowser.modes[browserModes[0]].backend}, threads ` +
   `${results.coldStartBrowser.modes[browserModes[0]].threads}; bench/cold-start-browser.mjs prints every phase)`);
 
 // The file store: one committed mutation, and load(), against the size of the store.
@@ -182,7 +185,8 @@ if (results.int8.firstVisitGzip) {
   console.log(`(median (min-max) of ${results.int8.reps} after ${results.int8.warmup} warm-up runs; first visit of the browser ` +
     `build (default model): ${(v.total / 1e6).toFixed(2)} MB gzip -9` +
     (v.precompressed ? `, ${(v.precompressed.total / 1e6).toFixed(2)} MB as served precompressed (web/dist/*.gz)` : '') +
-    `; ${(v.withFp32Model / 1e6).toFixed(2)} MB gzip -9 with the fp32 model)`);
+    (v.withInt8OnOrt ? `; with the int8 compact-ecapa on ONNX Runtime Web instead: ${(v.withInt8OnOrt.total / 1e6).toFixed(2)} MB ` +
+      `gzip -9` : '') + ')');
 }
 writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + '\n');
 console.log('written bench/results.json');

@@ -19,7 +19,8 @@ test('the packed tarball installs into a fresh project and works there', { timeo
     { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
   const files = packed[0].files.map((f) => f.path);
   for (const f of ['LICENSE', 'web/dist/speaker_id_core.wasm', 'web/dist/speaker_id_core.mjs', 'web/src/index.mjs',
-    'web/cli/speaker-id.mjs', 'models/manifest.json', 'models/compact/compact-ecapa.onnx']) {
+    'web/cli/speaker-id.mjs', 'models/manifest.json', 'models/compact/compact-ecapa.onnx',
+    'models/compact/compact-ecapa-fp32.onnx', 'web/dist/compact-ecapa-fp32.onnx', 'web/dist/compact-ecapa-fp32.onnx.gz']) {
     assert.ok(files.includes(f), `${f} is in the package`);
   }
   assert.ok(!files.some((f) => f.startsWith('tests/') || f.startsWith('src/')), 'no tests or C++ sources in the package');
