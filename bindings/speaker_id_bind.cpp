@@ -124,7 +124,6 @@ val quality_to_js(const sid::SpeechQuality& q) {
   return r;
 }
 
-// Audio -> model input (and pooling) for one model family; see pipeline/model_frontend.h.
 // The core's own ECAPA-TDNN (src/network/ecapa_tdnn.h): the fp32 .onnx bytes go into byteBuffer(), load() builds
 // the network (and frees them); then features [frames][bands] go into buffer() and embed() returns the embedding.
 class Network {
@@ -135,8 +134,7 @@ class Network {
   // -> { bands, dim, minFrames }
   val load() {
     return guarded([&] {
-      auto built = std::make_unique<sid::EcapaTdnn>(sid::EcapaTdnn::from_onnx(bytes_.data(), bytes_.size()));
-      net_ = std::move(built);
+      net_ = std::make_unique<sid::EcapaTdnn>(sid::EcapaTdnn::from_onnx(bytes_.data(), bytes_.size()));
       std::vector<uint8_t>().swap(bytes_);
       val o = val::object();
       o.set("bands", net_->input_bands());
@@ -165,6 +163,7 @@ class Network {
   std::unique_ptr<sid::EcapaTdnn> net_;
 };
 
+// Audio -> model input (and pooling) for one model family; see pipeline/model_frontend.h.
 class Frontend {
  public:
   static Frontend* create(const std::string& family) {

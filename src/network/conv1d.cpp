@@ -52,18 +52,21 @@ Conv1d::Conv1d(const float* weight, int cout, int cin, int kernel, int dilation,
   for (int co = 0; co < cout; co++) {
     for (size_t k = 0; k < r; k++) packed_[((co / 4) * r + k) * 4 + co % 4] = weight[co * r + k];
   }
-  bias_.assign(bias ? bias : nullptr, bias ? bias + cout : nullptr);
-  if (!bias) bias_.assign(cout, 0.0f);
+  bias_ = bias ? std::vector<float>(bias, bias + cout) : std::vector<float>(cout, 0.0f);
+}
+
+void BatchNormParams::fold(std::vector<float>& scale, std::vector<float>& shift) const {
+  scale.resize(weight.size());
+  shift.resize(weight.size());
+  for (size_t c = 0; c < weight.size(); c++) {
+    scale[c] = weight[c] / std::sqrt(var[c] + eps);
+    shift[c] = bias[c] - mean[c] * scale[c];
+  }
 }
 
 void Conv1d::fuse_relu_batchnorm(const BatchNormParams& bn) {
   relu_bn_ = true;
-  scale_.resize(cout_);
-  shift_.resize(cout_);
-  for (int c = 0; c < cout_; c++) {
-    scale_[c] = bn.weight[c] / std::sqrt(bn.var[c] + bn.eps);
-    shift_[c] = bn.bias[c] - bn.mean[c] * scale_[c];
-  }
+  bn.fold(scale_, shift_);
 }
 
 void Conv1d::run(const float* x, int frames, float* y, std::vector<float>& scratch, const float* extra_bias) const {

@@ -17,6 +17,8 @@ inline int padded_frames(int frames) { return (frames + kTimeBlock - 1) / kTimeB
 struct BatchNormParams {  // inference BatchNorm: y = (x - mean) / sqrt(var + eps) * weight + bias
   std::vector<float> weight, bias, mean, var;
   float eps = 1e-5f;
+  // The same as y = x * scale + shift, per channel.
+  void fold(std::vector<float>& scale, std::vector<float>& shift) const;
 };
 
 class Conv1d {

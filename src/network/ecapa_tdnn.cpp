@@ -14,6 +14,7 @@ namespace {
 constexpr double kStatsEps = 1e-12;  // AttentiveStatisticsPooling's eps (std = sqrt(clamp(var, eps)))
 
 int dim(const OnnxTensor& t, size_t i) { return static_cast<int>(t.dims[i]); }
+Error refused(const std::string& why) { return Error(ErrorCode::kInvalidArgument, why); }
 
 // A TDNNBlock's or a Conv1d's convolution `<prefix>.weight` / `.bias`, with the dilation of the Conv node that uses it.
 Conv1d conv(const OnnxGraph& g, const std::string& prefix) {
@@ -22,17 +23,17 @@ Conv1d conv(const OnnxGraph& g, const std::string& prefix) {
   int dilation = 1;
   if (const OnnxNode* n = g.consumer(prefix + ".weight", 1)) {
     if (n->op_type != "Conv") {
-      throw Error(ErrorCode::kInvalidArgument, "weight " + prefix + ".weight feeds a " + n->op_type +
+      throw refused("weight " + prefix + ".weight feeds a " + n->op_type +
                   " node; the core runs fp32 Conv exports only");
     }
     auto it = n->ints.find("dilations");
     if (it != n->ints.end() && !it->second.empty()) dilation = static_cast<int>(it->second[0]);
     auto groups = n->ints.find("group");
     if (groups != n->ints.end() && !groups->second.empty() && groups->second[0] != 1) {
-      throw Error(ErrorCode::kInvalidArgument, "conv " + prefix + " is grouped; not an ECAPA-TDNN export");
+      throw refused("conv " + prefix + " is grouped; not an ECAPA-TDNN export");
     }
   }
-  if (b && dim(*b, 0) != dim(w, 0)) throw Error(ErrorCode::kInvalidArgument, "bias " + prefix + ".bias does not match its weight");
+  if (b && dim(*b, 0) != dim(w, 0)) throw refused("bias " + prefix + ".bias does not match its weight");
   return Conv1d(w.floats.data(), dim(w, 0), dim(w, 1), dim(w, 2), dilation, b ? b->floats.data() : nullptr);
 }
 
@@ -43,7 +44,7 @@ BatchNormParams batchnorm(const OnnxGraph& g, const std::string& prefix, int cha
   for (int i = 0; i < 4; i++) {
     const OnnxTensor& t = g.float_tensor(prefix + names[i], 1);
     if (dim(t, 0) != channels) {
-      throw Error(ErrorCode::kInvalidArgument, "batchnorm " + prefix + " has " + std::to_string(dim(t, 0)) +
+      throw refused("batchnorm " + prefix + " has " + std::to_string(dim(t, 0)) +
                   " channels, its input " + std::to_string(channels));
     }
     *parts[i] = t.floats;
@@ -64,7 +65,7 @@ Conv1d tdnn(const OnnxGraph& g, const std::string& prefix) {
 
 void expect_channels(const Conv1d& c, int in, const std::string& what) {
   if (c.in_channels() != in) {
-    throw Error(ErrorCode::kInvalidArgument, what + " takes " + std::to_string(c.in_channels()) + " channels, " +
+    throw refused(what + " takes " + std::to_string(c.in_channels()) + " channels, " +
                 "its input has " + std::to_string(in));
   }
 }
@@ -92,7 +93,7 @@ EcapaTdnn::EcapaTdnn(const OnnxGraph& g) {
       b.res2.push_back(tdnn(g, p + ".res2net_block.blocks." + std::to_string(j)));
     }
     const int scale = static_cast<int>(b.res2.size()) + 1;
-    if (b.res2.empty() || c % scale) throw Error(ErrorCode::kInvalidArgument, p + ": no Res2Net convolutions of " + std::to_string(c) + " channels");
+    if (b.res2.empty() || c % scale) throw refused(p + ": no Res2Net convolutions of " + std::to_string(c) + " channels");
     for (const Conv1d& r : b.res2) expect_channels(r, c / scale, p + ".res2net_block");
     b.tdnn2 = tdnn(g, p + ".tdnn2");
     expect_channels(b.tdnn2, c, p + ".tdnn2");
@@ -105,13 +106,13 @@ EcapaTdnn::EcapaTdnn(const OnnxGraph& g) {
       b.has_shortcut = true;
       expect_channels(b.shortcut, width, p + ".shortcut");
     } else if (b.tdnn2.out_channels() != width) {
-      throw Error(ErrorCode::kInvalidArgument, p + " changes width without a shortcut convolution");
+      throw refused(p + " changes width without a shortcut convolution");
     }
     width = b.tdnn2.out_channels();
     cat_width += width;
     blocks_.push_back(std::move(b));
   }
-  if (blocks_.empty()) throw Error(ErrorCode::kInvalidArgument, "the model has no SE-Res2Net blocks (blocks.1.*); not an ECAPA-TDNN export");
+  if (blocks_.empty()) throw refused("the model has no SE-Res2Net blocks (blocks.1.*); not an ECAPA-TDNN export");
   mfa_ = tdnn(g, "mfa");
   expect_channels(mfa_, cat_width, "mfa");
   const int c = mfa_.out_channels();
@@ -119,7 +120,10 @@ EcapaTdnn::EcapaTdnn(const OnnxGraph& g) {
   // The attention TDNN sees [x; mean; std] (3C channels); mean and std are constant over time, so their weight
   // columns become a per-utterance bias.
   const OnnxTensor& aw = g.float_tensor("asp.tdnn.conv.conv.weight", 3);
-  if (dim(aw, 1) != 3 * c || dim(aw, 2) != 1) throw Error(ErrorCode::kInvalidArgument, "asp.tdnn takes " + std::to_string(dim(aw, 1)) + " channels, expected 3 x " + std::to_string(c) + " (global context)");
+  if (dim(aw, 1) != 3 * c || dim(aw, 2) != 1) {
+    throw refused("asp.tdnn takes " + std::to_string(dim(aw, 1)) + " channels, expected 3 x " + std::to_string(c) +
+                  " (global context)");
+  }
   const int att = dim(aw, 0);
   std::vector<float> wx(static_cast<size_t>(att) * c);
   asp_w_mean_.resize(wx.size());
@@ -135,17 +139,15 @@ EcapaTdnn::EcapaTdnn(const OnnxGraph& g) {
   asp_tdnn_x_.fuse_relu_batchnorm(batchnorm(g, "asp.tdnn.norm.norm", att));
   asp_conv_ = conv(g, "asp.conv.conv");
   expect_channels(asp_conv_, att, "asp.conv");
-  if (asp_conv_.out_channels() != c) throw Error(ErrorCode::kInvalidArgument, "asp.conv gives " + std::to_string(asp_conv_.out_channels()) + " channels, expected " + std::to_string(c));
-
-  const BatchNormParams bn = batchnorm(g, "asp_bn.norm", 2 * c);
-  asp_bn_scale_.resize(2 * c);
-  asp_bn_shift_.resize(2 * c);
-  for (int i = 0; i < 2 * c; i++) {
-    asp_bn_scale_[i] = bn.weight[i] / std::sqrt(bn.var[i] + bn.eps);
-    asp_bn_shift_[i] = bn.bias[i] - bn.mean[i] * asp_bn_scale_[i];
+  if (asp_conv_.out_channels() != c) {
+    throw refused("asp.conv gives " + std::to_string(asp_conv_.out_channels()) + " channels, expected " + std::to_string(c));
   }
+
+  batchnorm(g, "asp_bn.norm", 2 * c).fold(asp_bn_scale_, asp_bn_shift_);
   const OnnxTensor& fw = g.float_tensor("fc.conv.weight", 3);
-  if (dim(fw, 1) != 2 * c || dim(fw, 2) != 1) throw Error(ErrorCode::kInvalidArgument, "fc takes " + std::to_string(dim(fw, 1)) + " channels, expected " + std::to_string(2 * c));
+  if (dim(fw, 1) != 2 * c || dim(fw, 2) != 1) {
+    throw refused("fc takes " + std::to_string(dim(fw, 1)) + " channels, expected " + std::to_string(2 * c));
+  }
   dim_ = dim(fw, 0);
   fc_w_ = fw.floats;
   fc_b_ = g.has("fc.conv.bias") ? g.float_tensor("fc.conv.bias", 1).floats : std::vector<float>(dim_, 0.0f);
@@ -161,7 +163,7 @@ int EcapaTdnn::min_frames() const {
 
 std::vector<float> EcapaTdnn::embed(const float* feats, int frames) {
   if (frames < min_frames()) {
-    throw Error(ErrorCode::kInvalidArgument, "the network needs at least " + std::to_string(min_frames()) +
+    throw refused("the network needs at least " + std::to_string(min_frames()) +
                 " feature frames, got " + std::to_string(frames));
   }
   const int T = frames, S = padded_frames(frames);
@@ -175,10 +177,10 @@ std::vector<float> EcapaTdnn::embed(const float* feats, int frames) {
   int cat_width = 0;
   for (const SeRes2Block& b : blocks_) cat_width += b.tdnn2.out_channels();
   cat_.resize(static_cast<size_t>(cat_width) * S);
-  std::vector<float> x0(static_cast<size_t>(block0_.out_channels()) * S);
-  block0_.run(in_.data(), T, x0.data(), scratch_);
+  x0_.resize(static_cast<size_t>(block0_.out_channels()) * S);
+  block0_.run(in_.data(), T, x0_.data(), scratch_);
 
-  const float* x = x0.data();
+  const float* x = x0_.data();
   int offset = 0;
   std::vector<float> s, z, gate, sum, shortcut_out;
   for (const SeRes2Block& b : blocks_) {
@@ -248,7 +250,9 @@ std::vector<float> EcapaTdnn::embed(const float* feats, int frames) {
   std::vector<float> extra(att);
   for (int a = 0; a < att; a++) {
     double acc = 0;
-    for (int ch = 0; ch < c; ch++) acc += static_cast<double>(asp_w_mean_[a * c + ch]) * mean[ch] + static_cast<double>(asp_w_std_[a * c + ch]) * stdev[ch];
+    for (int ch = 0; ch < c; ch++) {
+      acc += static_cast<double>(asp_w_mean_[a * c + ch]) * mean[ch] + static_cast<double>(asp_w_std_[a * c + ch]) * stdev[ch];
+    }
     extra[a] = static_cast<float>(acc);
   }
   att_.resize(static_cast<size_t>(att) * S);
@@ -271,7 +275,8 @@ std::vector<float> EcapaTdnn::embed(const float* feats, int frames) {
     double v = 0;
     for (int t = 0; t < T; t++) v += (a[t] / total) * (row[t] - m) * (row[t] - m);
     pooled[ch] = static_cast<float>(m) * asp_bn_scale_[ch] + asp_bn_shift_[ch];
-    pooled[c + ch] = static_cast<float>(std::sqrt(std::max(v, kStatsEps))) * asp_bn_scale_[c + ch] + asp_bn_shift_[c + ch];
+    const float sd = static_cast<float>(std::sqrt(std::max(v, kStatsEps)));
+    pooled[c + ch] = sd * asp_bn_scale_[c + ch] + asp_bn_shift_[c + ch];
   }
   std::vector<float> e(dim_);
   for (int o = 0; o < dim_; o++) {

@@ -60,7 +60,7 @@ class EcapaTdnn {
   std::vector<float> fc_w_, fc_b_;  // [dim][2C]
 
   // Reused buffers.
-  std::vector<float> scratch_, in_, cat_, tmp_, tmp2_, att_, att2_;
+  std::vector<float> scratch_, in_, x0_, cat_, tmp_, tmp2_, att_, att2_;
 };
 
 }  // namespace sid

@@ -31,6 +31,7 @@ const fresh = {
   WavDecoder: () => new core.WavDecoder(),
   Gallery: () => new core.Gallery('m', SHA, 4),
   ProfileReader: () => new core.ProfileReader(),
+  Network: () => new core.Network(),
 };
 
 // [method, call(obj) with bad values, expected code, call(obj) with wrong JS types]
@@ -67,6 +68,12 @@ const CASES = {
     ['identify', (o) => { o.buffer(4); o.identify(1, 0.5); }, 'invalid_argument', (o) => o.identify('a', 'b')],
     ['verify', (o) => { o.buffer(4).set([1, 0, 0, 0]); o.verify('nobody', 0.5); }, 'unknown_speaker', (o) => o.verify(1, 2)],
     ['exportProfiles', null, null, (o) => o.exportProfiles(1)],
+  ],
+  Network: [
+    ['byteBuffer', (o) => o.byteBuffer(1.5), 'invalid_argument', (o) => o.byteBuffer({})],
+    ['load', (o) => { o.byteBuffer(4).set([8, 7, 58, 255]); o.load(); }, 'invalid_argument', (o) => o.load(1)],
+    ['buffer', (o) => o.buffer(-1), 'invalid_argument', (o) => o.buffer('x')],
+    ['embed', (o) => { o.buffer(80); o.embed(1); }, 'invalid_argument', (o) => o.embed('x')],  // no model loaded
   ],
   ProfileReader: [
     ['buffer', (o) => o.buffer(-1), 'invalid_argument', (o) => o.buffer('big')],

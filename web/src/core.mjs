@@ -30,8 +30,8 @@ async function defaultWasmModule() {
  * Instantiate the core. Options (all optional):
  *   wasmModule: WebAssembly.Module   precompiled module (required in workerd)
  *   wasmBinary: ArrayBuffer|Uint8Array  the .wasm bytes
- * Without options the instance is shared (one per realm). Returns the
- * Embind module (Frontend, WavDecoder, Gallery, ProfileReader, checkSpeakerName, families; bindings/README.md).
+ * Without options the instance is shared (one per realm). Returns the Embind module (Frontend, WavDecoder, Gallery,
+ * ProfileReader, Network, checkSpeakerName, families; bindings/README.md).
  */
 let defaultCore = null;
 
@@ -48,7 +48,7 @@ export function loadCore({ wasmModule, wasmBinary } = {}) {
 }
 
 // The bound classes and functions (bindings/speaker_id_bind.cpp).
-const CLASSES = ['Frontend', 'WavDecoder', 'Gallery', 'ProfileReader'];
+const CLASSES = ['Frontend', 'WavDecoder', 'Gallery', 'ProfileReader', 'Network'];
 const FUNCTIONS = ['checkSpeakerName', 'families'];
 
 // The core's own failures arrive typed (sidError below). Embind refuses arguments of the wrong JS type before the

@@ -8,8 +8,8 @@
 import { EXACT_MAX_SEC, planWindows } from './audio-windows.mjs';
 import { AudioTooShortError, InternalError, InvalidArgumentError, NoVoiceError } from './errors.mjs';
 import { ModelFrontend } from './frontends.mjs';
-import { coreNetworkPolicy, createSession, inferenceBackend, openSharedSession } from './onnx-session.mjs';
-import { openNetworkSession } from './network-session.mjs';
+import { createSession, inferenceBackend, openSharedSession } from './onnx-session.mjs';
+import { coreNetworkChoice, openNetworkSession } from './network-session.mjs';
 import { combineMeasurements } from './quality.mjs';
 
 // One session per model content, shared by every Embedder of it (onnx-session.mjs). ECAPA-TDNN fp32 exports run on
@@ -17,11 +17,11 @@ import { combineMeasurements } from './quality.mjs';
 // thread is asked for (the core's network has one; ORT Web has threads where the platform allows); the rest on ONNX
 // Runtime. SPEAKER_ID_BACKEND=core (Node) insists on the core.
 async function openModelSession(model, threads, core) {
-  const policy = await coreNetworkPolicy();
-  if (policy === 'require' || (policy === 'prefer' && !(threads > 1))) {
+  const choice = await coreNetworkChoice(threads);
+  if (choice) {
     const session = model.family === 'ecapa' ? openNetworkSession(await core, model) : null;
     if (session) return session;
-    if (policy === 'require') {
+    if (choice === 'required') {
       throw new InvalidArgumentError(`SPEAKER_ID_BACKEND=core runs fp32 ECAPA-TDNN exports on the core's network; ` +
         `model ${model.id} (${model.family}) is not one: unset ` +
         'SPEAKER_ID_BACKEND, or set it to native or wasm (ONNX Runtime)');

@@ -6,8 +6,20 @@
 // cold start (bench/cold-start-browser.mjs). One thread. Models it cannot run (int8 QLinearConv exports,
 // Resemblyzer's LSTM) stay with ONNX Runtime.
 import { InvalidArgumentError } from './errors.mjs';
+import { coreNetworkPolicy } from './onnx-session.mjs';
 
-const shared = new WeakMap();  // core instance -> Map(sha256 -> { network: Promise|null, refs })
+const shared = new WeakMap();  // core instance -> Map(sha256 -> { network, info, refs })
+
+/**
+ * Whether fp32 ECAPA-TDNN models go to the core's network here when `threads` are asked for: 'required'
+ * (SPEAKER_ID_BACKEND=core), 'preferred' (where ORT would be its wasm build, and at most one thread is asked for:
+ * the network has one) or null (ONNX Runtime runs them).
+ */
+export async function coreNetworkChoice(threads) {
+  const policy = await coreNetworkPolicy();
+  if (policy === 'require') return 'required';
+  return policy === 'prefer' && !(threads > 1) ? 'preferred' : null;
+}
 
 function buildNetwork(core, bytes) {
   const network = new core.Network();
@@ -22,9 +34,9 @@ function buildNetwork(core, bytes) {
 }
 
 /**
- * A session of model `{ sha256, bytes, inputName, outputName }` (a resolveModel() result) on the core's network, or null when the core does not run that graph (then use
- * ONNX Runtime). Shared by sha256 within one core instance, like openSharedSession. Same object shape as
- * onnx-session.mjs createSession's, with engine: 'core'.
+ * A session of model `{ sha256, bytes, inputName, outputName }` (a resolveModel() result) on the core's network, or
+ * null when the core does not run that graph (then use ONNX Runtime). Shared by sha256 within one core instance,
+ * like openSharedSession. Same object shape as onnx-session.mjs createSession's, with engine: 'core'.
  */
 export function openNetworkSession(core, { sha256, bytes: modelBytes, inputName = 'feats', outputName = 'embedding' }) {
   let byModel = shared.get(core);
@@ -49,15 +61,13 @@ export function openNetworkSession(core, { sha256, bytes: modelBytes, inputName 
     threads: 1,
     inputNames: [inputName],
     outputNames: [outputName],
-    minFrames: info.minFrames,
     async run(feeds) {
       const { data, shape } = feeds[inputName];
-      const frames = shape[shape.length - 2];
       if (shape.length !== 3 || shape[0] !== 1 || shape[2] !== info.bands) {
         throw new InvalidArgumentError(`the core's network takes features [1, frames, ${info.bands}], got [${shape.join(', ')}]`);
       }
       network.buffer(data.length).set(data);
-      const embedding = network.embed(frames).slice();
+      const embedding = network.embed(shape[1]).slice();
       return { [outputName]: { data: embedding, dims: [1, 1, embedding.length] } };
     },
     async dispose() {

@@ -8,7 +8,8 @@
 import { makeCalibration, rawThreshold } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
-import { coreNetworkPolicy, startRuntime } from './onnx-session.mjs';
+import { startRuntime } from './onnx-session.mjs';
+import { coreNetworkChoice } from './network-session.mjs';
 import { asBytes } from './audio-decode.mjs';
 import { pcmChunks } from './audio-windows.mjs';
 import { toAudioInput } from './audio-input.mjs';
@@ -31,9 +32,7 @@ const IMPORT_MODES = ['replace', 'merge'];
 // (embedder.mjs openModelSession: a shipped fp32 ECAPA-TDNN, where ORT would be its wasm build, on one thread).
 function startRuntimeUnlessCore(model, threads) {
   (async () => {
-    const policy = await coreNetworkPolicy();
-    const core = policy === 'require' || (policy === 'prefer' && !(threads > 1));
-    if (core && await shippedCoreModel(model).catch(() => false)) return;
+    if (await coreNetworkChoice(threads) && await shippedCoreModel(model).catch(() => false)) return;
     await startRuntime({ threads });
   })().catch(() => {});  // a refused SPEAKER_ID_BACKEND is the session's error
 }

@@ -14,7 +14,10 @@ import { isNode } from '../runtime.mjs';
 export const BACKENDS = ['native', 'wasm', 'core'];
 const NATIVE_PACKAGE = 'onnxruntime-node@1.30.0';
 
-/** SPEAKER_ID_BACKEND's value -> 'native' | 'wasm', or null (unset or empty: native when installed, else wasm). */
+/**
+ * SPEAKER_ID_BACKEND's value -> 'native' | 'wasm' | 'core', or null (unset or empty: native when installed, else the
+ * core's network for the models it runs, else wasm).
+ */
 export function forcedBackend(value) {
   if (value === undefined || value === '') return null;
   if (BACKENDS.includes(value)) return value;
