@@ -1,9 +1,10 @@
 // fp32 vs int8 (models/quantize.py) in one process, ONNX Runtime Web wasm, 1 thread: model inference per 1 / 3 /
-// 10 s clip, the two sessions interleaved run by run (a shared machine's load hits both alike), after a warm-up of
-// --warmup runs each (V8 tiers ORT's wasm up for ~10-20 runs); median, min and max of --reps. Also the ONNX sizes,
+// 10 s clip, the two sessions interleaved run by run (a shared machine's load hits both alike), each warmed up until
+// stable at every clip (bench/warm-up.mjs); median, min and max of --reps. bench/run.mjs runs it in 3 fresh
+// processes and takes the median of each figure over them (bench/process-median.mjs). Also the ONNX sizes,
 // raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + default model),
 // gzip -9 and as served precompressed (web/dist/*.gz, zopfli: .ci/setup).
-//   node bench/int8.mjs [--pair LABEL=FP32.onnx,INT8.onnx]... [--warmup 20] [--reps 11]
+//   node bench/int8.mjs [--pair LABEL=FP32.onnx,INT8.onnx]... [--reps 11]
 // Without --pair: the shipped int8 compact-ecapa (of models/compact/compact-ecapa-fp32.onnx, the default) against it,
 // the first-conv-fp32 variant and the Resemblyzer golden export against int8 versions made in build/int8/ with
 // models/quantize.py (named by the fp32 file's sha256, so a new model is quantized anew). Prints a table to stderr
@@ -19,16 +20,17 @@ import { ModelFrontend } from '../web/src/frontends.mjs';
 import { readOnnxInfo } from '../web/src/onnx-metadata.mjs';
 import { createSession } from '../web/src/onnx-session.mjs';
 import { clipWav } from './clips.mjs';
+import { warmUp } from './warm-up.mjs';
 
 // ONNX Runtime Web's wasm, what browsers run, whatever Node would choose (#ort reads this at the first session).
 process.env.SPEAKER_ID_BACKEND = 'wasm';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: {
-  pair: { type: 'string', multiple: true }, warmup: { type: 'string', default: '20' }, reps: { type: 'string', default: '11' },
+  pair: { type: 'string', multiple: true }, reps: { type: 'string', default: '11' },
 } });
-const warmup = Number(values.warmup), reps = Number(values.reps);
-if (!(warmup >= 0 && reps >= 1)) throw new Error('--warmup and --reps must be numbers (reps >= 1)');
+const reps = Number(values.reps);
+if (!(reps >= 1)) throw new Error('--reps must be a number >= 1');
 
 function defaultPairs() {
   mkdirSync(`${ROOT}build/int8`, { recursive: true });
@@ -64,7 +66,7 @@ const stats = (t) => {
 };
 
 const core = await loadCore();
-const result = { warmup, reps, threads: 1, runtime: 'onnxruntime-web wasm (Node)', pairs: [] };
+const result = { reps, threads: 1, runtime: 'onnxruntime-web wasm (Node)', pairs: [] };
 for (const [label, fp32Path, int8Path] of pairs) {
   const models = [fp32Path, int8Path].map((path) => {
     const bytes = readFileSync(path);
@@ -76,10 +78,18 @@ for (const [label, fp32Path, int8Path] of pairs) {
   for (const m of models) sessions.push(await createSession(m.bytes, { threads: 1 }));
   const feeds = Object.fromEntries([1, 3, 10].map((s) => [s, fe.run({ wav: new Uint8Array(clipWav(s, 16000)) }).modelInput]));
   const run = (k, s) => sessions[k].run({ [models[k].input]: feeds[s] });
-  for (let i = 0; i < warmup; i++) for (const k of [0, 1]) await run(k, 3);
   const rows = [];
-  for (const seconds of [1, 3, 10]) {
-    for (let i = 0; i < 3; i++) for (const k of [0, 1]) await run(k, seconds);  // this shape's first runs
+  for (const [clip, seconds] of [1, 3, 10].entries()) {
+    // Both together (a run of each, timed as a pair), since they share ORT's code and V8 tiers it up for both.
+    const warmupRuns = await warmUp(async (n) => {
+      const ms = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        for (const k of [0, 1]) await run(k, seconds);
+        ms.push(performance.now() - t0);
+      }
+      return ms;
+    }, clip === 0 ? 20 : 10);
     const t = [[], []];
     for (let i = 0; i < reps; i++) {
       for (const k of i % 2 ? [1, 0] : [0, 1]) {  // alternate which goes first
@@ -91,7 +101,7 @@ for (const [label, fp32Path, int8Path] of pairs) {
     const [f, q] = t.map(stats);
     // paired: the median of each rep's int8/fp32 (the two ran back to back), steadier than a ratio of medians
     const paired = stats(t[1].map((x, i) => x / t[0][i])).medianMs;
-    rows.push({ seconds, modelInput: feeds[seconds].shape, fp32: f, int8: q, int8VsFp32: paired });
+    rows.push({ seconds, modelInput: feeds[seconds].shape, warmupRuns, fp32: f, int8: q, int8VsFp32: paired });
   }
   for (const s of sessions) await s.dispose();
   fe.dispose();

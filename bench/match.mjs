@@ -1,9 +1,11 @@
 // Matching benchmark: identify (top-5) against 1k and 100k enrolled speakers in the wasm gallery (C++ SIMD cosine
 // through Embind), next to a plain-JS scan of the same centroids in the same run (the reference: what an app
-// would write without the core). Prints one JSON line: per size, load time, identify ms (median), ratio.
+// would write without the core). Both warmed up until stable (bench/warm-up.mjs), then interleaved; prints one JSON
+// line: per size, load time, identify ms (median of 15), the paired ratio.
 import { loadCore } from '../web/src/core.mjs';
 import { Gallery } from '../web/src/gallery.mjs';
 import { seededRandom } from './seeded-random.mjs';
+import { warmUp } from './warm-up.mjs';
 
 const DIM = 192;
 const core = await loadCore();
@@ -45,20 +47,29 @@ for (const n of [1000, 100000]) {
   const t0 = performance.now();
   g.load(speakers);  // what a SpeakerId does with a store's load()
   const loadMs = performance.now() - t0;
-  const reps = n > 10000 ? 15 : 200;
-  const wasm = [];
-  const js = [];
-  for (let r = 0; r < reps; r++) {
-    const q = vec();
-    let t = performance.now();
-    const a = g.identify(q, 5, 0.5);
-    wasm.push(performance.now() - t);
-    t = performance.now();
-    const b = jsTopK(centroids, n, q, 5);
-    js.push(performance.now() - t);
+  // One sample: `batch` queries (a 1k scan takes ~50 us, too short to time alone), the same queries on both sides.
+  const batch = n > 10000 ? 1 : 20, reps = 15;
+  const queries = Array.from({ length: batch }, vec);
+  const time = (f) => {
+    const t = performance.now();
+    for (const q of queries) f(q);
+    return (performance.now() - t) / batch;
+  };
+  const wasmOnce = (q) => g.identify(q, 5, 0.5), jsOnce = (q) => jsTopK(centroids, n, q, 5);
+  const warmupRuns = {
+    wasm: await warmUp(async (k) => Array.from({ length: k }, () => time(wasmOnce)), 10),
+    js: await warmUp(async (k) => Array.from({ length: k }, () => time(jsOnce)), 20),  // until V8 has optimised it
+  };
+  for (const q of queries) {
+    const a = wasmOnce(q), b = jsOnce(q);
     if (a.candidates[0].name !== `speaker-${b[0][0]}`) throw new Error(`wasm and JS disagree: ${JSON.stringify(a.candidates.slice(0, 2))} vs ${JSON.stringify(b.slice(0, 2))}`);
   }
-  rows.push({ speakers: n, loadMs, identifyMs: median(wasm), jsIdentifyMs: median(js), jsVsWasm: median(js) / median(wasm) });
+  const wasm = [], js = [];
+  for (let r = 0; r < reps; r++) {  // interleaved, alternating which goes first; the ratio paired per round
+    if (r % 2) { js.push(time(jsOnce)); wasm.push(time(wasmOnce)); } else { wasm.push(time(wasmOnce)); js.push(time(jsOnce)); }
+  }
+  rows.push({ speakers: n, loadMs, warmupRuns, identifyMs: median(wasm), jsIdentifyMs: median(js),
+    jsVsWasm: median(js.map((x, i) => x / wasm[i])) });
   g.dispose();
 }
 console.log(JSON.stringify({ dim: DIM, rows }));

@@ -6,10 +6,10 @@
 // recording length (bench/memory.mjs), the HTTP API under load on each runtime (bench/http-load.mjs), fp32 vs int8
 // models (bench/int8.mjs); prints tables and writes bench/results.json.
 // Benchmarks, not tests: numbers are noisy, compare the ratios.
-import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { mergeByMedian, runInProcesses } from './process-median.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODELS = [
@@ -19,16 +19,20 @@ const MODELS = [
   ['ecapa (full)', `${ROOT}build/models/ecapa-full-recipe.onnx`],
 ];
 
-// Runs bench/<script> in a fresh process -> its last stdout line, parsed (exits the bench when it fails).
-function part(script, what, args = []) {
-  const r = spawnSync(process.execPath, [`${ROOT}bench/${script}`, ...args],
-    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });  // its progress and errors show
-  if (r.status !== 0) {
-    console.error(`bench: ${what} failed (exit ${r.status})`);
+// Runs bench/<script> in `processes` fresh processes -> their last stdout lines, parsed and merged by the median over
+// processes (bench/process-median.mjs; exits the bench when one fails).
+function part(script, what, args = [], processes = 1) {
+  try {
+    const merged = mergeByMedian(runInProcesses(`${ROOT}bench/${script}`, args, processes));
+    return processes > 1 ? { ...merged, processes } : merged;
+  } catch (err) {
+    console.error(`bench: ${what} failed (${err.message})`);
     process.exit(1);
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
+// The parts whose ratios vary by process (code placement, tiering, the 2-thread rows on a shared 2-core machine):
+// the median over this many fresh processes (two consecutive runs of one process each were up to 68 % apart).
+const PROCESSES = 3;
 
 const results = { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version };
 for (const [, onnx] of MODELS) {
@@ -39,7 +43,7 @@ for (const [, onnx] of MODELS) {
 }
 
 // Inference against its peers (interleaved, warm-up until stable, separate processes: bench/stages.mjs).
-results.stages = part('stages.mjs', 'stages');
+results.stages = part('stages.mjs', 'stages', [], PROCESSES);
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
 const mmm = (x) => `${f(x.medianMs)} (${x.minMs < 10 ? x.minMs.toFixed(1) : x.minMs.toFixed(0)}-` +
   `${x.maxMs < 10 ? x.maxMs.toFixed(1) : x.maxMs.toFixed(0)})`;
@@ -60,6 +64,7 @@ for (const run of st.runs) {
 const py = st.peers.pytorch;
 console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable, ratios the median of the ` +
   `per-round ratios; each peer at each thread count a process of its own, all in the same rounds, ` +
+  `${st.processes ? `every figure the median over ${st.processes} such sets of fresh processes (min, max: over all), ` : ''}` +
   `${st.gapMs} ms idle before each measurement; core = the core's own network (one thread), wasm = onnxruntime-web ` +
   'as the library runs it, native = ' +
   `onnxruntime-node${py ? `, pytorch = the Python service's path: torch ${py.torch} on ${py.blas.join(' + ')}` : ''})`);
@@ -77,7 +82,7 @@ if (threadRows.length) {
 }
 
 // Matching: the wasm gallery against a plain-JS scan of the same centroids.
-results.match = part('match.mjs', 'matching');
+results.match = part('match.mjs', 'matching', [], PROCESSES);
 console.log('\nidentify top-5   speakers   load(ms)  wasm(ms)  plain JS(ms)  JS/wasm');
 for (const r of results.match.rows) {
   console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +
@@ -171,7 +176,7 @@ for (const r of results.http.rows) {
 }
 console.log('(3 s WAV probe uploaded as multipart, 3 enrolled speakers, each runtime started fresh on 127.0.0.1)');
 // fp32 vs int8 (models/quantize.py; the int8 files are made in build/int8/ when missing), interleaved in one process.
-results.int8 = part('int8.mjs', 'int8');
+results.int8 = part('int8.mjs', 'int8', [], PROCESSES);
 console.log('\nint8 vs fp32 (wasm, 1 thread)       clip   fp32 median (min-max) ms   int8 median (min-max) ms   int8/fp32');
 for (const p of results.int8.pairs) {
   for (const r of p.rows) {
@@ -182,7 +187,8 @@ for (const p of results.int8.pairs) {
 }
 if (results.int8.firstVisitGzip) {
   const v = results.int8.firstVisitGzip;
-  console.log(`(median (min-max) of ${results.int8.reps} after ${results.int8.warmup} warm-up runs; first visit of the browser ` +
+  console.log(`(median (min-max) of ${results.int8.reps} after warm-up until stable` +
+    `${results.int8.processes ? `, the median over ${results.int8.processes} fresh processes` : ''}; first visit of the browser ` +
     `build (default model): ${(v.total / 1e6).toFixed(2)} MB gzip -9` +
     (v.precompressed ? `, ${(v.precompressed.total / 1e6).toFixed(2)} MB as served precompressed (web/dist/*.gz)` : '') +
     (v.withInt8OnOrt ? `; with the int8 compact-ecapa on ONNX Runtime Web instead: ${(v.withInt8OnOrt.total / 1e6).toFixed(2)} MB ` +

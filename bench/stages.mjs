@@ -4,8 +4,8 @@
 // (PyTorch on the project's re-created networks, bench/pytorch-peer.py), each peer a process of its own per thread
 // count (bench/inference-peer.mjs), all fed the same model input.
 // How the figures are made trustworthy:
-//   - warm-up until stable: batches of 5 runs until a batch's median is within 5 % of the previous one's (at least
-//     20 runs; ORT's wasm needs ~20 before V8 has tiered it up), at most 150 runs or 60 s; the count is reported.
+//   - warm-up until stable (bench/warm-up.mjs): at least 20 runs at a model's first clip, 10 at its next ones (the
+//     code is hot by then); the count is reported.
 //   - interleaved: every round runs each peer at every thread count once, in an order that rotates by round, so
 //     drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
 //   - paired ratios: wasm/native, wasm/pytorch, core/wasm, core/native, core/pytorch and each peer's 2-thread
@@ -32,6 +32,7 @@ import { loadCore } from '../web/src/core.mjs';
 import { ModelFrontend } from '../web/src/frontends.mjs';
 import { resolveModel } from '../web/src/model-registry.mjs';
 import { clipWav } from './clips.mjs';
+import { warmUp } from './warm-up.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = process.env.SID_SHARED_DIR ?? join(ROOT, '..', 'shared');
@@ -133,19 +134,6 @@ class Peer {
   }
 }
 
-// Runs batches of 5 until two consecutive batch medians agree within 5 % (at least 20 runs) -> runs made.
-async function warmUp(peer, key) {
-  let runs = 0, last = Infinity;
-  const t0 = performance.now();
-  for (;;) {
-    const { ms } = await peer.send({ op: 'run', key, n: 5 });
-    runs += 5;
-    const m = stats(ms).medianMs;
-    if ((runs >= 20 && Math.abs(m - last) <= 0.05 * last) || runs >= 150 || performance.now() - t0 > 60_000) return runs;
-    last = m;
-  }
-}
-
 const peerNames = values.peers.split(',');
 const threadCounts = values.threads.split(',').map(Number);
 const blasDir = peerNames.includes('pytorch') ? openBlasDir() : null;
@@ -176,7 +164,7 @@ try {
       await p.send({ op: 'load', key: m.label, ...load });
     }
     const rows = new Map(threadCounts.map((t) => [t, []]));
-    for (const seconds of values.clips.split(',').map(Number)) {
+    for (const [clip, seconds] of values.clips.split(',').map(Number).entries()) {
       const { data, shape } = fe.run({ wav: new Uint8Array(clipWav(seconds, 16000)) }).modelInput;
       const file = join(tmp, 'input.f32');
       writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -184,7 +172,7 @@ try {
       const warm = new Map();
       for (const p of peers) {
         await p.send({ op: 'input', key, file, shape });
-        warm.set(p, await warmUp(p, key));
+        warm.set(p, await warmUp(async (n) => (await p.send({ op: 'run', key, n })).ms, clip === 0 ? 20 : 10));
       }
       const times = new Map(peers.map((p) => [p, []]));
       const idle = new Map(peers.map((p) => [p, 0]));  // CPU a peer used while another one ran
