@@ -4,10 +4,16 @@ protocol.py, measured through the library itself, and on librispeech_test-other 
   /usr/bin/python3 models/train/validate.py \
       --model old=build/val/old-compact-ecapa.onnx@0.4523 --model new=models/compact/compact-ecapa.onnx [--out R.json]
 
-MODEL = label=path.onnx[@threshold]; without @threshold the manifest entry with that file's sha256 gives it.
+MODEL = label=path.onnx[@threshold | @calibration.json]; without @threshold the manifest entry with that file's
+sha256 gives the default decision: its threshold, or for a duration-aware calibration (kind "logistic-duration")
+confidence >= its confidence_at_threshold at each probe's duration, as the library decides. @calibration.json
+decides with that calibration instead (e.g. calibrate.py --write-duration's map, to compare it with the plain one).
 Embeddings: node models/train/embed-items.mjs (SpeakerId.create({ model }).embed(): the C++/wasm front-end and
 onnxruntime-web wasm, 1 thread), cached in build/val/emb-<sha256[:16]>.json (test-other: test-other-<sha256[:16]>.json). test-other: `node web/cli/speaker-id.mjs
-eval ../shared/audio/librispeech_test-other --model PATH --json` (what `npm start` runs for the default model).
+eval ../shared/audio/librispeech_test-other --model PATH --json` (what `npm start` runs for the default model), and
+open-set identification on test-other at the default decision (every utterance embedded by embed-items.mjs; 300
+seeded draws of 5 of its 10 speakers enrolled with 3 utterances, or with 1, probes: their other utterances and all
+of the others'): an independent check of the decision, chosen on nothing.
 Prints a markdown table (stdout) and writes the JSON of all figures to --out.
 """
 import argparse
@@ -64,6 +70,67 @@ def test_other(onnx, cache_dir):
     return json.loads(r.stdout)
 
 
+def duration_decision(cal):
+    """A 'logistic-duration' calibration (web/src/calibration.mjs) -> (score, seconds) -> accept."""
+    w, (lo, hi), c = cal["w"], cal["duration_range"], cal["confidence_at_threshold"]
+    z_accept = np.log(c / (1 - c))
+
+    def accept(score, d):
+        L = np.log(min(hi, max(lo, d)) / 3.0)
+        return w[0] * score + w[1] * L + w[2] * score * L + w[3] >= z_accept
+    return accept
+
+
+def test_other_open_set(onnx, cache_dir, decision, enroll=3, seed=1234, draws=300):
+    """Open-set accuracy on librispeech_test-other at a decision (raw threshold or callable), mean over draws."""
+    import soundfile as sf
+    root = os.path.join(data.AUDIO, "librispeech_test-other")
+    items_path = os.path.join(cache_dir, "test-other-items.json")
+    if not os.path.exists(items_path):
+        items = [dict(spk=spk, corpus="to", kind="speech", path=f"librispeech_test-other/{spk}/{f}", start=None,
+                      dur=round(sf.info(os.path.join(root, spk, f)).duration, 3))
+                 for spk in sorted(os.listdir(root)) if os.path.isdir(os.path.join(root, spk))
+                 for f in sorted(os.listdir(os.path.join(root, spk))) if f.endswith(".flac")]
+        with open(items_path, "w") as f:
+            json.dump({"items": items}, f)
+    items = json.load(open(items_path))["items"]
+    out = os.path.join(cache_dir, f"test-other-emb-{sha256(onnx)[:16]}.json")
+    if not os.path.exists(out):
+        r = subprocess.run(["node", os.path.join(HERE, "embed-items.mjs"), onnx, items_path, out, data.AUDIO],
+                           cwd=ROOT, capture_output=True, text=True)
+        if r.returncode != 0:
+            return {"error": r.stderr.strip()[-500:]}
+    E = np.array(json.load(open(out))["embeddings"], dtype=np.float64)
+    E = protocol.unit(E)
+    spk = np.array([it["spk"] for it in items])
+    dur = [it["dur"] for it in items]
+    speakers = sorted(set(spk))
+    accept = decision if callable(decision) else (lambda s, d: s >= decision)
+    rng = np.random.default_rng(seed)
+    accs = []
+    for _ in range(draws):
+        enrolled = set(rng.permutation(speakers)[: len(speakers) // 2])
+        names, cents, probes = [], [], []
+        for s in speakers:
+            idx = np.where(spk == s)[0]
+            if s in enrolled:
+                order = rng.permutation(idx)
+                names.append(s)
+                cents.append(protocol.unit(E[order[:enroll]].mean(axis=0, keepdims=True))[0])
+                probes += [(i, s) for i in order[enroll:]]
+            else:
+                probes += [(i, None) for i in idx]
+        C = np.array(cents)
+        right = 0
+        for i, true in probes:
+            sc = C @ E[i]
+            k = int(np.argmax(sc))
+            right += (names[k] if accept(float(sc[k]), dur[i]) else None) == true
+        accs.append(right / len(probes))
+    return {"acc": float(np.mean(accs)), "draws": draws, "probes_per_draw": len(probes),
+            "speakers_enrolled": len(speakers) // 2, "recordings_enrolled": enroll}
+
+
 def pct(x):
     return "—" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.2f} %"
 
@@ -85,16 +152,25 @@ def main():
         path, _, thr = rest.partition("@")
         digest = sha256(path)
         entry = manifest_entry(digest)
-        threshold = float(thr) if thr else (entry or {}).get("threshold")
+        given_cal = thr.endswith(".json")
+        threshold = float(thr) if thr and not given_cal else (entry or {}).get("threshold")
         if threshold is None:
             sys.exit(f"validate: {path}: no threshold (not in the manifest); give label=path@threshold")
+        cal = json.load(open(thr)) if given_cal else None if thr else (entry or {}).get("calibration")
+        if cal and cal.get("kind") == "logistic-duration":
+            decision, described = duration_decision(cal), f"confidence >= {cal['confidence_at_threshold']} (duration-aware)"
+        else:
+            decision, described = threshold, f"{threshold:.4f}"
         E, d = library_embeddings(path, proto_path, args.cache)
-        m = protocol.measures(E, proto, threshold)
+        m = protocol.measures(E, proto, decision)
+        m["threshold"], m["decision"] = threshold, described
         m["onnx"], m["sha256"], m["bytes"] = path, digest, os.path.getsize(path)
         m["embed_seconds"] = d.get("seconds")
         m["refused_items"] = d.get("refused", [])
         if not args.no_test_other:
             m["test_other"] = test_other(path, args.cache)
+            m["test_other_open_set"] = test_other_open_set(path, args.cache, decision)
+            m["test_other_open_set_enroll1"] = test_other_open_set(path, args.cache, decision, enroll=1)
         results[label] = m
     labels = list(results)
     rows = [
@@ -110,8 +186,9 @@ def main():
     lines = ["| measure | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
     for name, key, f in rows:
         lines.append(f"| {name} | " + " | ".join(f(results[k][key]) for k in labels) + " |")
-    lines.append("| default threshold (raw cosine) | " + " | ".join(f"{results[k]['threshold']:.4f}" for k in labels) + " |")
-    lines.append("| **open-set identification accuracy at the default threshold**, so+wuw+ls galleries pooled | " +
+    lines.append("| default decision (raw cosine threshold, or calibrated confidence) | " + " | ".join(
+        results[k]["decision"] for k in labels) + " |")
+    lines.append("| **open-set identification accuracy at the default decision**, so+wuw+ls galleries pooled | " +
                  " | ".join(pct(results[k]["open_speech_acc"]) for k in labels) + " |")
     for g, name in [("so", "speechocean762"), ("wuw", "WUW-II"), ("ls", "LibriSpeech"), ("sc", "Speech Commands 1 s")]:
         lines.append(f"| open-set accuracy, {name} gallery (enrolled right / unknown rejected) | " + " | ".join(
@@ -126,6 +203,13 @@ def main():
             t = results[k]["test_other"]
             return "error" if "error" in t else f"{pct(t.get('eer'))}"
         lines.append("| librispeech_test-other EER (`speaker-id eval`) | " + " | ".join(to(k) for k in labels) + " |")
+
+        def to_open(k, key):
+            t = results[k][key]
+            return "error" if "error" in t else pct(t["acc"])
+        for key, n in (("test_other_open_set", 3), ("test_other_open_set_enroll1", 1)):
+            lines.append(f"| test-other open-set accuracy at the default decision (5 of 10 speakers enrolled with {n} "
+                         "recording(s); mean of 300 seeded draws) | " + " | ".join(to_open(k, key) for k in labels) + " |")
     lines.append("| items refused by the library's quality checks | " + " | ".join(
         str(results[k]["refused"]) for k in labels) + " |")
     n = results[labels[0]]

@@ -25,7 +25,7 @@ test('the embedded model as Uint8Array or ArrayBuffer: same id, sha256, threshol
         assert.deepEqual(sid.model, byId.model, what);
         assert.equal(sid.model.id, 'compact-ecapa');
         assert.equal(sid.model.sha256, await sha256Hex(file));
-        assert.equal(sid.threshold, byId.threshold);
+        assert.deepEqual(sid.threshold, byId.threshold);
         assert.ok(sid.model.calibration, 'the manifest calibration comes with it');
         assert.deepEqual(bits(await sid.embed(clip)), expected, `${what}: the embedding bits`);
       } finally {

@@ -14,7 +14,7 @@ test('the default model is the committed compact encoder with its calibrated thr
   assert.equal(sid.model.id, 'compact-ecapa-fp32');
   assert.equal(sid.model.family, 'ecapa');
   assert.equal(sid.model.dim, 192);
-  assert.equal(sid.model.threshold, 0.6);
+  assert.equal(sid.model.threshold, 0.5475);
 });
 
 test('bytes, { samples, sampleRate } and an AudioBuffer-like object give the same embedding', async () => {

@@ -5,7 +5,7 @@
 // call first checks the store's version token and reloads the gallery when another writer (a second tab, another
 // process) changed it; every mutation is committed by the store before the gallery changes and the promise
 // resolves. Calls on one SpeakerId run one at a time, in call order.
-import { makeCalibration, rawThreshold } from './calibration.mjs';
+import { decisionRule, makeCalibration, modelDecision, rawAt } from './calibration.mjs';
 import { loadCore } from './core.mjs';
 import { Embedder } from './embedder.mjs';
 import { startRuntime } from './onnx-session.mjs';
@@ -43,7 +43,8 @@ export class SpeakerId {
    *  model      manifest id or .onnx path/URL (default: the embedded compact model)
    *  store      'memory' (default) | 'indexeddb' | { indexeddb: { name } } | { file: DIR } | a store adapter
    *  threshold  decision threshold: a raw cosine, or { confidence: c } on the model's calibrated scale (calibration.mjs);
-   *             default: the model's calibrated threshold from the manifest
+   *             default: the model's calibrated threshold from the manifest (for a duration-aware calibration its
+   *             confidence, whose raw cosine depends on the probe's duration)
    *  quality    enrollment quality thresholds (quality.mjs DEFAULT_QUALITY)
    *  threads    ONNX Runtime threads: wasm threads, or the native session's intra-op threads. Default: every core
    *             up to 4 in Node and in cross-origin isolated pages, else 1 (Deno and workerd: always 1)
@@ -91,17 +92,17 @@ export class SpeakerId {
     const core = await loading;
     const embedder = creating ? await creating : new Embedder(core, resolved, { threads });
     const described = embedder.model;  // the embedding size as the core's family spec says
-    let raw;
+    let rule;
     try {
-      raw = threshold === undefined ? undefined : rawThreshold(threshold, makeCalibration(described.calibration,
+      rule = threshold === undefined ? undefined : decisionRule(threshold, makeCalibration(described.calibration,
         `model ${described.id}`), described.id);
       await adapter.open({ id: described.id, sha256: described.sha256, dim: described.dim });
     } catch (err) {
       await embedder.dispose();
       throw err;
     }
-    const sid = new SpeakerId(core, described, embedder, adapter, q, raw ?? described.threshold, preprocess);
-    sid.#thresholdGiven = raw !== undefined;
+    const sid = new SpeakerId(core, described, embedder, adapter, q, rule, preprocess);
+    sid.#thresholdGiven = rule !== undefined;
     try {
       await sid.#reload();
     } catch (err) {
@@ -111,7 +112,7 @@ export class SpeakerId {
     return sid;
   }
 
-  constructor(core, model, embedder, store, quality, threshold, preprocess) {
+  constructor(core, model, embedder, store, quality, rule, preprocess) {
     this.#core = core;
     this.#embedder = embedder;
     this.#preprocess = preprocess;
@@ -121,12 +122,15 @@ export class SpeakerId {
     this.#calibration = makeCalibration(model.calibration, `model ${id}`);  // checked by create()
     this.model = Object.freeze({ id, family, frontend, dim, sha256, threshold: model.threshold,
       calibration: this.#calibration?.spec });
-    this.threshold = threshold;
+    this.#rule = rule ?? modelDecision(model, this.#calibration);
+    // The decision threshold: a raw cosine, or { confidence } where the raw cosine depends on the probe's duration.
+    this.threshold = this.#rule && (this.#rule.raw ?? { confidence: this.#rule.confidence });
     this.#gallery = new Gallery(core, { id, sha256, dim });
   }
 
   #core;
   #calibration;
+  #rule;  // the decision rule in use: { raw } or { confidence } (calibration.mjs decisionRule)
   #thresholdGiven = false;  // create() was given a threshold (streams use it too)
   #embedder;
   #preprocess;
@@ -169,24 +173,26 @@ export class SpeakerId {
     }
   }
 
-  #threshold(options) {
-    if (options?.threshold !== undefined) return rawThreshold(options.threshold, this.#calibration, this.model.id);
-    if (this.threshold === undefined) {
+  // A call's decision rule (checked before any inference).
+  #decision(options) {
+    if (options?.threshold !== undefined) return decisionRule(options.threshold, this.#calibration, this.model.id);
+    if (this.#rule === undefined) {
       throw new InvalidArgumentError(`model '${this.model.id}' has no calibrated threshold: pass { threshold } ` +
         'to SpeakerId.create() or to this call');
     }
-    return this.threshold;
+    return this.#rule;
   }
 
-  // The calibrated confidence of `score` next to it (when the model has a calibration).
-  #withConfidence(o, score = o.score) {
-    if (this.#calibration) o.confidence = this.#calibration.toConfidence(score);
+  // The calibrated confidence of `o.score` next to it (when the model has a calibration), for a probe of durationSec.
+  #withConfidence(o, durationSec) {
+    if (this.#calibration) o.confidence = this.#calibration.toConfidence(o.score, durationSec);
     return o;
   }
 
-  // The threshold in use on both scales.
-  #thresholds(t) {
-    return this.#calibration ? { threshold: t, thresholdConfidence: this.#calibration.toConfidence(t) } : { threshold: t };
+  // The raw threshold used for this probe, and on the calibrated scale.
+  #thresholds(t, durationSec) {
+    return this.#calibration
+      ? { threshold: t, thresholdConfidence: this.#calibration.toConfidence(t, durationSec) } : { threshold: t };
   }
 
   // Decodes, checks quality (before inference, so refused audio costs no model run) and embeds.
@@ -300,12 +306,14 @@ export class SpeakerId {
   identify(audio, { topK = DEFAULT_TOP_K, threshold } = {}) {
     return this.#run(async () => {
       if (!Number.isInteger(topK) || topK < 0) throw new InvalidArgumentError(`topK must be an integer >= 0, got ${topK}`);
-      const t = this.#threshold({ threshold });
+      const rule = this.#decision({ threshold });
       const { embedding, quality } = await this.#analyse(audio, 'identify', 'recording');
       await this.#sync();
+      const d = quality.durationSec;
+      const t = rawAt(rule, this.#calibration, d);
       const r = this.#gallery.identify(embedding, topK, t);
       return this.#withConfidence({ speaker: r.speaker, score: r.score,
-        candidates: r.candidates.map((c) => this.#withConfidence({ ...c })), ...this.#thresholds(t), quality });
+        candidates: r.candidates.map((c) => this.#withConfidence({ ...c }, d)), ...this.#thresholds(t, d), quality }, d);
     });
   }
 
@@ -331,8 +339,10 @@ export class SpeakerId {
     // A stream decides on windows of a few seconds, which score lower than whole recordings (the model's threshold
     // is for those): by default it takes the calibration's even-odds point (confidence 0.5), unless a threshold
     // was given to create() or here.
+    // Every window is windowSec long: a duration-aware calibration is applied at that duration.
+    const windowSec = options.windowSec ?? STREAM_DEFAULTS.windowSec;
     const even = this.#calibration && !this.#thresholdGiven && options.threshold === undefined;
-    const t = even ? this.#calibration.toScore(0.5) : this.#threshold(options);
+    const t = even ? this.#calibration.toScore(0.5, windowSec) : rawAt(this.#decision(options), this.#calibration, windowSec);
     const analyse = (audio) => this.#run(async () => {
       const voiced = (fe) => fe.measurements.speechWindows > 0 && fe.measurements.speechSec >= minSpeechSec;
       const r = await this.#embedder.embed(audio, { quality: this.#quality, preprocess: this.#preprocess, before: voiced });
@@ -340,9 +350,10 @@ export class SpeakerId {
       await this.#sync();
       const id = this.#gallery.identify(r.embedding, topK, t);
       return { voice: true, speaker: id.speaker, score: id.score,
-        candidates: id.candidates.map((c) => this.#withConfidence({ ...c })) };
+        candidates: id.candidates.map((c) => this.#withConfidence({ ...c }, windowSec)) };
     });
-    return new IdentifyStream(analyse, { ...options, toConfidence: this.#calibration?.toConfidence });
+    const cal = this.#calibration;
+    return new IdentifyStream(analyse, { ...options, toConfidence: cal && ((score) => cal.toConfidence(score, windowSec)) });
   }
 
   /**
@@ -369,13 +380,16 @@ export class SpeakerId {
   verify(name, audio, { threshold } = {}) {
     return this.#run(async () => {
       name = speakerName(this.#core, name);
-      const t = this.#threshold({ threshold });
+      const rule = this.#decision({ threshold });
       await this.#sync();
       if (!this.#gallery.has(name)) throw new UnknownSpeakerError(`unknown speaker '${name}'`);  // before any inference
       const { embedding, quality } = await this.#analyse(audio, 'identify', 'recording');
       await this.#sync();
+      const d = quality.durationSec;
+      const t = rawAt(rule, this.#calibration, d);
       const r = this.#gallery.verify(name, embedding, t);
-      return this.#withConfidence({ speaker: name, accepted: r.accepted, score: r.score, ...this.#thresholds(t), quality });
+      return this.#withConfidence({ speaker: name, accepted: r.accepted, score: r.score, ...this.#thresholds(t, d),
+        quality }, d);
     });
   }
 

@@ -56,7 +56,15 @@ async function recordings(req, ctx) {
   return files;
 }
 
-const scored = (ctx, c) => ({ name: c.name, score: ctx.scale.toApi(c.score), score_raw: c.score });
+const scored = (ctx, c, d) => ({ name: c.name, score: ctx.scale.toApi(c.score, d), score_raw: c.score });
+
+// An API threshold -> what the library decides with: the raw cosine, or for a duration-aware calibration the
+// confidence (its raw cosine depends on the probe's duration; the result's `threshold` is the one used).
+// The scale's ends (0 and 1) stay the raw cosine's ends.
+function libraryThreshold(ctx, t) {
+  const c = ctx.scale.durationAware ? ctx.scale.toConfidence(t) : NaN;
+  return c > 0 && c < 1 ? { confidence: c } : ctx.scale.toRaw(t);
+}
 
 const speakerInfo = (s) => ({ name: s.name, samples: s.samples, speech_sec: s.speechSec,
   enrollment_percent: s.enrollmentPercent, first_created_at: s.firstCreatedAt, last_created_at: s.lastCreatedAt });
@@ -75,13 +83,13 @@ async function identify(req, ctx) {
   const k = topk(req, ctx);
   const [file, ...more] = await recordings(req, ctx);
   if (more.length) throw new HttpError(400, 'too_many_files', 'identify takes one recording per request');
-  const raw = ctx.scale.toRaw(t);
-  const r = await ctx.sid.identify(file, { topK: k, threshold: raw });
+  const r = await ctx.sid.identify(file, { topK: k, threshold: libraryThreshold(ctx, t) });
   ctx.metrics.identified(r.speaker);
   const best = r.candidates[0];
-  return json(200, { speaker: r.speaker ?? 'unknown', confidence: best ? ctx.scale.toApi(best.score) : 0,
-    topN: r.candidates.map((c) => scored(ctx, c)), score_raw: best ? best.score : null, threshold: t,
-    threshold_raw: raw, quality: r.quality });
+  const d = r.quality.durationSec;
+  return json(200, { speaker: r.speaker ?? 'unknown', confidence: best ? ctx.scale.toApi(best.score, d) : 0,
+    topN: r.candidates.map((c) => scored(ctx, c, d)), score_raw: best ? best.score : null, threshold: t,
+    threshold_raw: r.threshold, quality: r.quality });
 }
 
 async function verify(req, ctx) {
@@ -89,10 +97,9 @@ async function verify(req, ctx) {
   const t = threshold(req, ctx);
   const [file, ...more] = await recordings(req, ctx);
   if (more.length) throw new HttpError(400, 'too_many_files', 'verify takes one recording per request');
-  const raw = ctx.scale.toRaw(t);
-  const r = await ctx.sid.verify(name, file, { threshold: raw });
-  return json(200, { name: r.speaker, accepted: r.accepted, confidence: ctx.scale.toApi(r.score), score_raw: r.score,
-    threshold: t, threshold_raw: raw, quality: r.quality });
+  const r = await ctx.sid.verify(name, file, { threshold: libraryThreshold(ctx, t) });
+  return json(200, { name: r.speaker, accepted: r.accepted, confidence: ctx.scale.toApi(r.score, r.quality.durationSec),
+    score_raw: r.score, threshold: t, threshold_raw: r.threshold, quality: r.quality });
 }
 
 async function profiles(req, ctx) {
