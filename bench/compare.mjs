@@ -47,7 +47,7 @@ function ratios(input) {
 }
 
 const ra = ratios(a), rb = ratios(b);
-let worst = 0, bad = 0, n = 0;
+let worst = 0, bad = 0, n = 0, badTwoThread = 0;
 for (const [path, x] of ra) {
   if (!rb.has(path)) continue;
   const y = rb.get(path), d = Math.abs(y - x) / x;
@@ -55,9 +55,10 @@ for (const [path, x] of ra) {
   worst = Math.max(worst, d);
   if (d > tolerance) {
     bad += 1;
+    if (/,2t\]|speedup2Vs1Threads/.test(path)) badTwoThread += 1;
     console.log(`differs ${(100 * d).toFixed(1).padStart(5)} %  ${path}: ${x.toFixed(3)} vs ${y.toFixed(3)}`);
   }
 }
 console.log(`${n} ratios in both runs; ${bad} differ by more than ${(100 * tolerance).toFixed(0)} % (largest ` +
-  `${(100 * worst).toFixed(1)} %)`);
+  `${(100 * worst).toFixed(1)} %)${bad ? `, ${badTwoThread} of them 2-thread figures` : ''}`);
 process.exit(bad ? 1 : 0);

@@ -47,8 +47,9 @@ for (const n of [1000, 100000]) {
   const t0 = performance.now();
   g.load(speakers);  // what a SpeakerId does with a store's load()
   const loadMs = performance.now() - t0;
-  // One sample: `batch` queries (a 1k scan takes ~50 us, too short to time alone), the same queries on both sides.
-  const batch = n > 10000 ? 1 : 20, reps = 15;
+  // One sample: `batch` queries (a 1k scan takes ~30 us, too short to time alone; a sample of ~5 ms is steadier),
+  // the same queries on both sides.
+  const batch = n > 10000 ? 5 : 200, reps = 15;
   const queries = Array.from({ length: batch }, vec);
   const time = (f) => {
     const t = performance.now();

@@ -33,6 +33,9 @@ function part(script, what, args = [], processes = 1) {
 // The parts whose ratios vary by process (code placement, tiering, the 2-thread rows on a shared 2-core machine):
 // the median over this many fresh processes (two consecutive runs of one process each were up to 68 % apart).
 const PROCESSES = 3;
+// Matching is memory-bound (a 100k scan reads 77 MB) and its per-process figure moved by up to 25 % between fresh
+// processes (where the gallery's pages land); each process takes ~10 s, so more of them.
+const MATCH_PROCESSES = 5;
 
 const results = { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version };
 for (const [, onnx] of MODELS) {
@@ -42,8 +45,11 @@ for (const [, onnx] of MODELS) {
   }
 }
 
-// Inference against its peers (interleaved, warm-up until stable, separate processes: bench/stages.mjs).
+// Inference against its peers (interleaved, warm-up until stable, separate processes: bench/stages.mjs), with the
+// machine's own 2-core capacity just before and after (bench/cpu-capacity.mjs): what the 2-thread rows can show.
+const capacityBefore = part('cpu-capacity.mjs', 'cpu capacity');
 results.stages = part('stages.mjs', 'stages', [], PROCESSES);
+results.cpuCapacity = { before: capacityBefore, after: part('cpu-capacity.mjs', 'cpu capacity') };
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
 const mmm = (x) => `${f(x.medianMs)} (${x.minMs < 10 ? x.minMs.toFixed(1) : x.minMs.toFixed(0)}-` +
   `${x.maxMs < 10 ? x.maxMs.toFixed(1) : x.maxMs.toFixed(0)})`;
@@ -62,7 +68,8 @@ for (const run of st.runs) {
   }
 }
 const py = st.peers.pytorch;
-console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable, ratios the median of the ` +
+console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up until stable, a round's sample the ` +
+  `median of back-to-back runs filling ~${st.sampleMs} ms, ratios the median of the ` +
   `per-round ratios; each peer at each thread count a process of its own, all in the same rounds, ` +
   `${st.processes ? `every figure the median over ${st.processes} such sets of fresh processes (min, max: over all), ` : ''}` +
   `${st.gapMs} ms idle before each measurement; core = the core's own network (one thread), wasm = onnxruntime-web ` +
@@ -81,8 +88,13 @@ if (threadRows.length) {
   }
 }
 
+const cap = (x) => x.bursts.map((b) => `${b.burstMs} ms ${b.capacity.median.toFixed(2)}x (${b.capacity.min.toFixed(2)}-` +
+  `${b.capacity.max.toFixed(2)})`).join(', ');
+console.log(`machine's 2-core capacity (2 x a lone burst / two at once, median (min-max) of ${capacityBefore.rounds} ` +
+  `rounds per burst length): before ${cap(results.cpuCapacity.before)}; after ${cap(results.cpuCapacity.after)}`);
+
 // Matching: the wasm gallery against a plain-JS scan of the same centroids.
-results.match = part('match.mjs', 'matching', [], PROCESSES);
+results.match = part('match.mjs', 'matching', [], MATCH_PROCESSES);
 console.log('\nidentify top-5   speakers   load(ms)  wasm(ms)  plain JS(ms)  JS/wasm');
 for (const r of results.match.rows) {
   console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +

@@ -6,18 +6,21 @@
 // How the figures are made trustworthy:
 //   - warm-up until stable (bench/warm-up.mjs): at least 20 runs at a model's first clip, 10 at its next ones (the
 //     code is hot by then); the count is reported.
-//   - interleaved: every round runs each peer at every thread count once, in an order that rotates by round, so
-//     drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
+//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS (1-15 runs; the count is reported): a single
+//     run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread run of a 1 s clip
+//     ranged 5-20 ms); back to back, these are steady-state figures (the first call is bench/cold-start.mjs's).
+//   - interleaved: every round takes one sample of each peer at every thread count, in an order that rotates by
+//     round, so drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
 //   - paired ratios: wasm/native, wasm/pytorch, core/wasm, core/native, core/pytorch and each peer's 2-thread
-//     speedup are the median over rounds of the
-//     ratio within a round (two runs seconds apart), not the ratio of two medians: a slow phase of the machine
-//     then moves both sides of a ratio (two consecutive runs of a shared 2-core machine agreed far better so).
+//     speedup are the median over rounds of the ratio within a round (two samples seconds apart), not the ratio of
+//     two medians: a slow phase of the machine then moves both sides of a ratio.
 //   - no thread-pool spin in the next peer's measurement: a peer's process is idle while another runs, after a gap
 //     (GAP_MS); the CPU time idle peers used during the others' measurements is read from /proc and reported.
 // The PyTorch peer runs Debian's torch with Debian's multithreaded OpenBLAS (libopenblas0-openmp, fetched with
 // `apt-get download` into build/deps/ and put first on LD_LIBRARY_PATH, so the system's BLAS choice is untouched);
 // when that cannot be fetched it runs on the BLAS torch links (reported).
 //   node bench/stages.mjs [--threads 1,2] [--reps 11] [--peers core,wasm,native,pytorch] [--clips 1,3,10]
+//                         [--models LABEL,..]   (SID_BENCH_DEBUG=1: every round's samples on stderr)
 // Prints, as its last stdout line, JSON: { peers, gapMs, reps, ratios, runs: [{ label, threads, rows }] } (rows:
 // inference per peer, wasmVsNative, wasmVsPytorch, core*, speedup per peer over the first thread count; bench/run.mjs
 // prints the tables).
@@ -48,10 +51,13 @@ const MODELS = [
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
 ];
 const GAP_MS = 50;
+const SAMPLE_MS = 60;
+const batchSize = (warmMs) => Math.max(1, Math.min(15, Math.round(SAMPLE_MS / warmMs)));
 
 const { values } = parseArgs({ options: {
   threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '11' },
   peers: { type: 'string', default: 'core,wasm,native,pytorch' }, clips: { type: 'string', default: '1,3,10' },
+  models: { type: 'string' },  // only the models whose label contains one of these (comma-separated)
 } });
 const reps = Number(values.reps);
 if (!(reps >= 9)) throw new Error('--reps must be >= 9');
@@ -139,7 +145,7 @@ const threadCounts = values.threads.split(',').map(Number);
 const blasDir = peerNames.includes('pytorch') ? openBlasDir() : null;
 const core = await loadCore();
 const tmp = mkdtempSync(join(tmpdir(), 'sid-bench-'));
-const out = { peers: {}, gapMs: GAP_MS, reps, ratios: 'median of per-round ratios', runs: [] };
+const out = { peers: {}, gapMs: GAP_MS, sampleMs: SAMPLE_MS, reps, ratios: 'median of per-round ratios', runs: [] };
 const median = (xs) => stats(xs).medianMs;
 try {
   // Every peer at every thread count, alive at once; only one of them runs at any time.
@@ -153,7 +159,8 @@ try {
       out.peers[name] = { ...p.hello, threads: undefined };
     }
   }
-  for (const m of MODELS) {
+  const wanted = values.models?.split(',');
+  for (const m of MODELS.filter((x) => !wanted || wanted.some((w) => x.label.includes(w)))) {
     if (!existsSync(m.onnx)) throw new Error(`bench: ${m.onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
     const model = await resolveModel(m.onnx);
     const fe = new ModelFrontend(core, model.family);
@@ -169,10 +176,11 @@ try {
       const file = join(tmp, 'input.f32');
       writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       const key = m.label;
-      const warm = new Map();
+      const warm = new Map(), batch = new Map();
       for (const p of peers) {
         await p.send({ op: 'input', key, file, shape });
         warm.set(p, await warmUp(async (n) => (await p.send({ op: 'run', key, n })).ms, clip === 0 ? 20 : 10));
+        batch.set(p, batchSize(median((await p.send({ op: 'run', key, n: 5 })).ms)));
       }
       const times = new Map(peers.map((p) => [p, []]));
       const idle = new Map(peers.map((p) => [p, 0]));  // CPU a peer used while another one ran
@@ -182,18 +190,20 @@ try {
           await sleep(GAP_MS);
           const others = peers.filter((q) => q !== p);
           const before = others.map((q) => cpuMs(q.child.pid));
-          const { ms } = await p.send({ op: 'run', key, n: 1 });
+          const { ms } = await p.send({ op: 'run', key, n: batch.get(p) });
           const after = others.map((q) => cpuMs(q.child.pid));
           before.forEach((b, j) => { if (b !== null && after[j] !== null) idle.set(others[j], idle.get(others[j]) + after[j] - b); });
-          times.get(p).push(ms[0]);
+          times.get(p).push(median(ms));
         }
       }
+      if (process.env.SID_BENCH_DEBUG) for (const p of peers) process.stderr.write(`${p.name} ${p.threads}: ${times.get(p).map((t) => t.toFixed(1)).join(" ")}\n`);
       const at = (name, threads) => peers.find((p) => p.name === name && p.threads === threads);
       const paired = (x, y) => median(times.get(x).map((t, r) => t / times.get(y)[r]));
       for (const threads of threadCounts) {
         const mine = peers.filter((p) => p.threads === threads);
         const row = { seconds, threads, modelInput: shape,
           warmupRuns: Object.fromEntries(mine.map((p) => [p.name, warm.get(p)])),
+          runsPerSample: Object.fromEntries(mine.map((p) => [p.name, batch.get(p)])),
           inference: Object.fromEntries(mine.map((p) => [p.name, stats(times.get(p))])),
           idlePeerCpuMs: Object.fromEntries(mine.map((p) => [p.name, idle.get(p)])) };
         if (at('wasm', threads) && at('native', threads)) row.wasmVsNative = paired(at('wasm', threads), at('native', threads));
