@@ -1,9 +1,11 @@
 // fp32 vs int8 (models/quantize.py) in one process, ONNX Runtime Web wasm, 1 thread: model inference per 1 / 3 /
-// 10 s clip, the two sessions interleaved run by run (a shared machine's load hits both alike), each warmed up until
-// stable at every clip (bench/warm-up.mjs); median, min and max of --reps. bench/run.mjs runs it in 3 fresh
-// processes and takes the median of each figure over them (bench/process-median.mjs). Also the ONNX sizes,
-// raw and gzip, and the first-visit download of the browser build (web/dist: module + core wasm + default model),
-// gzip -9 and as served precompressed (web/dist/*.gz, zopfli: .ci/setup).
+// 10 s clip, the two sessions interleaved sample by sample (a shared machine's load hits both alike; a sample is
+// the median of back-to-back runs of one session filling ~60 ms: alternating the sessions run by run left 3 of 10
+// processes at 2x on 1 s clips), each warmed up until stable at every clip (bench/warm-up.mjs); median, min and max
+// of --reps. bench/run.mjs runs it in 3 fresh processes and takes the median of each figure over them
+// (bench/process-median.mjs). Also the ONNX sizes, raw and gzip, and the first-visit download of the browser build
+// (web/dist: module + core wasm + default model), gzip -9 and as served precompressed (web/dist/*.gz, zopfli:
+// .ci/setup).
 //   node bench/int8.mjs [--pair LABEL=FP32.onnx,INT8.onnx]... [--reps 11]
 // Without --pair: the shipped int8 compact-ecapa (of models/compact/compact-ecapa-fp32.onnx, the default) against it,
 // the first-conv-fp32 variant and the Resemblyzer golden export against int8 versions made in build/int8/ with
@@ -30,6 +32,7 @@ const { values } = parseArgs({ options: {
   pair: { type: 'string', multiple: true }, reps: { type: 'string', default: '11' },
 } });
 const reps = Number(values.reps);
+const SAMPLE_MS = 60;
 if (!(reps >= 1)) throw new Error('--reps must be a number >= 1');
 
 function defaultPairs() {
@@ -90,18 +93,26 @@ for (const [label, fp32Path, int8Path] of pairs) {
       }
       return ms;
     }, clip === 0 ? 20 : 10);
-    const t = [[], []];
-    for (let i = 0; i < reps; i++) {
-      for (const k of i % 2 ? [1, 0] : [0, 1]) {  // alternate which goes first
+    // A sample is the median of back-to-back runs of one session filling ~SAMPLE_MS, as in bench/stages.mjs.
+    const timed = async (k, n) => {
+      const ms = [];
+      for (let i = 0; i < n; i++) {
         const t0 = performance.now();
         await run(k, seconds);
-        t[k].push(performance.now() - t0);
+        ms.push(performance.now() - t0);
       }
+      return stats(ms).medianMs;
+    };
+    const runsPerSample = [];
+    for (const k of [0, 1]) runsPerSample.push(Math.max(1, Math.min(15, Math.round(SAMPLE_MS / await timed(k, 5)))));
+    const t = [[], []];
+    for (let i = 0; i < reps; i++) {
+      for (const k of i % 2 ? [1, 0] : [0, 1]) t[k].push(await timed(k, runsPerSample[k]));  // alternate who's first
     }
     const [f, q] = t.map(stats);
     // paired: the median of each rep's int8/fp32 (the two ran back to back), steadier than a ratio of medians
     const paired = stats(t[1].map((x, i) => x / t[0][i])).medianMs;
-    rows.push({ seconds, modelInput: feeds[seconds].shape, warmupRuns, fp32: f, int8: q, int8VsFp32: paired });
+    rows.push({ seconds, modelInput: feeds[seconds].shape, warmupRuns, runsPerSample, fp32: f, int8: q, int8VsFp32: paired });
   }
   for (const s of sessions) await s.dispose();
   fe.dispose();
