@@ -1,8 +1,9 @@
 // How much of a second core this machine gives, measured the way a 2-thread inference uses it: two workers run
 // the same pure-arithmetic burst (no shared memory, no allocation) at once, against one alone; capacity =
-// 2 x a lone burst's time / the pair's, per round (2.00x: two full cores). Short bursts are what a 2-thread run of a 1-3 s clip is made of
-// (ONNX Runtime splits each operator across its threads); on a shared VM a vCPU that is idle between bursts may
-// not be back in time, so this figure, in the same run, says how far the 2-thread speedups can be trusted.
+// 2 x a lone burst's time / the pair's, per round (2.00x: two full cores). Short bursts are what a 2-thread run of
+// a 1-3 s clip is made of (ONNX Runtime splits each operator across its threads); on a shared VM a vCPU that is
+// idle between bursts may not be back in time, so this figure, in the same run, says how far the 2-thread speedups
+// can be trusted.
 //   node bench/cpu-capacity.mjs [--rounds 21]
 // Prints, as its last stdout line, JSON: { rounds, bursts: [{ burstMs, capacity: { median, min, max } }] }.
 import { Worker } from 'node:worker_threads';

@@ -22,7 +22,7 @@ import { ModelFrontend } from '../web/src/frontends.mjs';
 import { readOnnxInfo } from '../web/src/onnx-metadata.mjs';
 import { createSession } from '../web/src/onnx-session.mjs';
 import { clipWav } from './clips.mjs';
-import { warmUp } from './warm-up.mjs';
+import { runsPerSample, warmUp } from './warm-up.mjs';
 
 // ONNX Runtime Web's wasm, what browsers run, whatever Node would choose (#ort reads this at the first session).
 process.env.SPEAKER_ID_BACKEND = 'wasm';
@@ -32,7 +32,6 @@ const { values } = parseArgs({ options: {
   pair: { type: 'string', multiple: true }, reps: { type: 'string', default: '11' },
 } });
 const reps = Number(values.reps);
-const SAMPLE_MS = 60;
 if (!(reps >= 1)) throw new Error('--reps must be a number >= 1');
 
 function defaultPairs() {
@@ -93,7 +92,7 @@ for (const [label, fp32Path, int8Path] of pairs) {
       }
       return ms;
     }, clip === 0 ? 20 : 10);
-    // A sample is the median of back-to-back runs of one session filling ~SAMPLE_MS, as in bench/stages.mjs.
+    // A sample: the median of back-to-back runs of one session (bench/warm-up.mjs runsPerSample).
     const timed = async (k, n) => {
       const ms = [];
       for (let i = 0; i < n; i++) {
@@ -103,16 +102,15 @@ for (const [label, fp32Path, int8Path] of pairs) {
       }
       return stats(ms).medianMs;
     };
-    const runsPerSample = [];
-    for (const k of [0, 1]) runsPerSample.push(Math.max(1, Math.min(15, Math.round(SAMPLE_MS / await timed(k, 5)))));
+    const batch = [runsPerSample(await timed(0, 5)), runsPerSample(await timed(1, 5))];
     const t = [[], []];
     for (let i = 0; i < reps; i++) {
-      for (const k of i % 2 ? [1, 0] : [0, 1]) t[k].push(await timed(k, runsPerSample[k]));  // alternate who's first
+      for (const k of i % 2 ? [1, 0] : [0, 1]) t[k].push(await timed(k, batch[k]));  // alternate who's first
     }
     const [f, q] = t.map(stats);
     // paired: the median of each rep's int8/fp32 (the two ran back to back), steadier than a ratio of medians
     const paired = stats(t[1].map((x, i) => x / t[0][i])).medianMs;
-    rows.push({ seconds, modelInput: feeds[seconds].shape, warmupRuns, runsPerSample, fp32: f, int8: q, int8VsFp32: paired });
+    rows.push({ seconds, modelInput: feeds[seconds].shape, warmupRuns, runsPerSample: batch, fp32: f, int8: q, int8VsFp32: paired });
   }
   for (const s of sessions) await s.dispose();
   fe.dispose();

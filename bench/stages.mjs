@@ -6,9 +6,10 @@
 // How the figures are made trustworthy:
 //   - warm-up until stable (bench/warm-up.mjs): at least 20 runs at a model's first clip, 10 at its next ones (the
 //     code is hot by then); the count is reported.
-//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS (1-15 runs; the count is reported): a single
-//     run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread run of a 1 s clip
-//     ranged 5-20 ms); back to back, these are steady-state figures (the first call is bench/cold-start.mjs's).
+//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS (bench/warm-up.mjs; 1-15 runs, the count is
+//     reported): a single run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread
+//     run of a 1 s clip ranged 5-20 ms); back to back, these are steady-state figures (the first call is
+//     bench/cold-start.mjs's).
 //   - interleaved: every round takes one sample of each peer at every thread count, in an order that rotates by
 //     round, so drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
 //   - paired ratios: wasm/native, wasm/pytorch, core/wasm, core/native, core/pytorch and each peer's 2-thread
@@ -35,7 +36,7 @@ import { loadCore } from '../web/src/core.mjs';
 import { ModelFrontend } from '../web/src/frontends.mjs';
 import { resolveModel } from '../web/src/model-registry.mjs';
 import { clipWav } from './clips.mjs';
-import { warmUp } from './warm-up.mjs';
+import { SAMPLE_MS, runsPerSample, warmUp } from './warm-up.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = process.env.SID_SHARED_DIR ?? join(ROOT, '..', 'shared');
@@ -51,8 +52,6 @@ const MODELS = [
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
 ];
 const GAP_MS = 50;
-const SAMPLE_MS = 60;
-const batchSize = (warmMs) => Math.max(1, Math.min(15, Math.round(SAMPLE_MS / warmMs)));
 
 const { values } = parseArgs({ options: {
   threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '11' },
@@ -180,7 +179,7 @@ try {
       for (const p of peers) {
         await p.send({ op: 'input', key, file, shape });
         warm.set(p, await warmUp(async (n) => (await p.send({ op: 'run', key, n })).ms, clip === 0 ? 20 : 10));
-        batch.set(p, batchSize(median((await p.send({ op: 'run', key, n: 5 })).ms)));
+        batch.set(p, runsPerSample(median((await p.send({ op: 'run', key, n: 5 })).ms)));
       }
       const times = new Map(peers.map((p) => [p, []]));
       const idle = new Map(peers.map((p) => [p, 0]));  // CPU a peer used while another one ran

@@ -14,3 +14,8 @@ export async function warmUp(runBatch, minRuns = 20) {
     last = m;
   }
 }
+
+// After warm-up, a sample is the median of back-to-back runs filling ~SAMPLE_MS: a single run of a few ms is at the
+// mercy of one scheduler hiccup on a shared 2-core machine. warmMs (one run's time) -> runs per sample, 1-15.
+export const SAMPLE_MS = 60;
+export const runsPerSample = (warmMs) => Math.max(1, Math.min(15, Math.round(SAMPLE_MS / warmMs)));
