@@ -4,8 +4,8 @@ other peers run. One process per thread count (torch.set_num_threads); commands 
 JSON lines on stdout (the protocol of bench/inference-peer.mjs):
   {"op": "load", "key": K, "family": "ecapa", "onnx": PATH}                  weights and config from the ONNX
   {"op": "load", "key": K, "family": "resemblyzer", "weights": pretrained.pt}
-  {"op": "input", "key": K, "file": F32_FILE, "shape": [...]}                the model input, raw little-endian f32
-  {"op": "run", "key": K, "n": N}                                           -> {"ms": [N times]}
+  {"op": "input", "key": K, "input": I, "file": F32_FILE, "shape": [...]}    a named model input, raw little-endian f32
+  {"op": "run", "key": K, "input": I, "n": N}                               -> {"ms": [N times]}
   /usr/bin/python3 bench/pytorch-peer.py --threads N
 Which BLAS torch runs on is reported by "hello" (bench/stages.mjs puts Debian's OpenBLAS first on LD_LIBRARY_PATH
 when it could fetch it; Debian's torch otherwise links the reference BLAS)."""
@@ -73,10 +73,10 @@ def main():
                 answer({"ok": True, "ms": (time.perf_counter() - t) * 1000})
             elif cmd["op"] == "input":
                 data = np.fromfile(cmd["file"], dtype="<f4").reshape(cmd["shape"])
-                inputs[cmd["key"]] = torch.from_numpy(data.copy())
+                inputs[cmd["key"], cmd["input"]] = torch.from_numpy(data.copy())
                 answer({"ok": True})
             elif cmd["op"] == "run":
-                model, x, times = models[cmd["key"]], inputs[cmd["key"]], []
+                model, x, times = models[cmd["key"]], inputs[cmd["key"], cmd["input"]], []
                 with torch.inference_mode():
                     for _ in range(cmd["n"]):
                         t = time.perf_counter()

@@ -9,7 +9,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { mergeByMedian, runInProcesses } from './process-median.mjs';
+import { mergeByMedian, runInProcesses, spreadPlan } from './process-median.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODELS = [
@@ -19,16 +19,30 @@ const MODELS = [
   ['ecapa (full)', `${ROOT}build/models/ecapa-full-recipe.onnx`],
 ];
 
-// Runs bench/<script> in `processes` fresh processes -> their last stdout lines, parsed and merged by the median over
-// processes (bench/process-median.mjs; exits the bench when one fails).
-function part(script, what, args = [], processes = 1) {
+// Runs bench/<script> in `processes` fresh processes -> their last stdout lines, parsed (exits the bench when one
+// fails).
+function runs(script, what, args, processes) {
   try {
-    const merged = mergeByMedian(runInProcesses(`${ROOT}bench/${script}`, args, processes));
-    return processes > 1 ? { ...merged, processes } : merged;
+    return runInProcesses(`${ROOT}bench/${script}`, args, processes);
   } catch (err) {
     console.error(`bench: ${what} failed (${err.message})`);
     process.exit(1);
   }
+}
+// ... merged by the median over processes (bench/process-median.mjs).
+const merged = (results) => (results.length > 1 ? { ...mergeByMedian(results), processes: results.length }
+  : results[0]);
+const part = (script, what, args = [], processes = 1) => merged(runs(script, what, args, processes));
+// The parts run in several fresh processes take turns (bench/process-median.mjs spreadPlan), so that a part's
+// processes are spread over the run rather than back to back. specs: { name: [script, what, processes] } ->
+// { name: merged result }.
+function spreadParts(specs) {
+  const out = Object.fromEntries(Object.keys(specs).map((k) => [k, []]));
+  const plan = spreadPlan(Object.fromEntries(Object.entries(specs).map(([k, [, , n]]) => [k, n])));
+  for (const pass of plan) {
+    for (const [name, n] of pass) out[name].push(...runs(specs[name][0], specs[name][1], [], n));
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, merged(v)]));
 }
 // The parts whose ratios vary by process (code placement, tiering, the 2-thread rows on a shared 2-core machine):
 // the median over this many fresh processes (two consecutive runs of one process each were up to 68 % apart).
@@ -47,8 +61,11 @@ for (const [, onnx] of MODELS) {
 
 // Inference against its peers (interleaved, warm-up until stable, separate processes: bench/stages.mjs), with the
 // machine's own 2-core capacity just before and after (bench/cpu-capacity.mjs): what the 2-thread rows can show.
+// Matching and fp32 vs int8 take their turns between the inference processes (spreadParts).
 const capacityBefore = part('cpu-capacity.mjs', 'cpu capacity');
-results.stages = part('stages.mjs', 'stages', [], PROCESSES);
+const spread = spreadParts({ stages: ['stages.mjs', 'stages', PROCESSES], match: ['match.mjs', 'matching', MATCH_PROCESSES],
+  int8: ['int8.mjs', 'int8', PROCESSES] });
+results.stages = spread.stages;
 results.cpuCapacity = { before: capacityBefore, after: part('cpu-capacity.mjs', 'cpu capacity') };
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(8);
 const mmm = (x) => `${f(x.medianMs)} (${x.minMs < 10 ? x.minMs.toFixed(1) : x.minMs.toFixed(0)}-` +
@@ -74,7 +91,8 @@ console.log(`(median (min-max) of ${st.reps} interleaved rounds after warm-up un
   `${st.processes ? `every figure the median over ${st.processes} such sets of fresh processes (min, max: over all), ` : ''}` +
   `${st.gapMs} ms idle before each measurement; core = the core's own network (one thread), wasm = onnxruntime-web ` +
   'as the library runs it, native = ' +
-  `onnxruntime-node${py ? `, pytorch = the Python service's path: torch ${py.torch} on ${py.blas.join(' + ')}` : ''})`);
+  `onnxruntime-node${py ? `, pytorch = the Python service's path: torch ${py.torch} on ${py.blas.join(' + ')}` +
+  `${py.malloc ? ` (glibc malloc thresholds pinned: ${Object.entries(py.malloc).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}` : ''})`);
 const threadRows = st.runs.filter((r) => r.threads === 1).map((r1) => [r1, st.runs.find((r) => r.label === r1.label && r.threads === 2)])
   .filter(([, r2]) => r2);
 if (threadRows.length) {
@@ -94,7 +112,7 @@ console.log(`machine's 2-core capacity (2 x a lone burst / two at once, median (
   `rounds per burst length): before ${cap(results.cpuCapacity.before)}; after ${cap(results.cpuCapacity.after)}`);
 
 // Matching: the wasm gallery against a plain-JS scan of the same centroids.
-results.match = part('match.mjs', 'matching', [], MATCH_PROCESSES);
+results.match = spread.match;
 console.log('\nidentify top-5   speakers   load(ms)  wasm(ms)  plain JS(ms)  JS/wasm');
 for (const r of results.match.rows) {
   console.log(`${''.padEnd(16)} ${String(r.speakers).padStart(9)} ${f(r.loadMs)}  ${f(r.identifyMs)}  ${f(r.jsIdentifyMs)}    ` +
@@ -188,7 +206,7 @@ for (const r of results.http.rows) {
 }
 console.log('(3 s WAV probe uploaded as multipart, 3 enrolled speakers, each runtime started fresh on 127.0.0.1)');
 // fp32 vs int8 (models/quantize.py; the int8 files are made in build/int8/ when missing), interleaved in one process.
-results.int8 = part('int8.mjs', 'int8', [], PROCESSES);
+results.int8 = spread.int8;
 console.log('\nint8 vs fp32 (wasm, 1 thread)       clip   fp32 median (min-max) ms   int8 median (min-max) ms   int8/fp32');
 for (const p of results.int8.pairs) {
   for (const r of p.rows) {

@@ -6,12 +6,16 @@
 // How the figures are made trustworthy:
 //   - warm-up until stable (bench/warm-up.mjs): at least 20 runs at a model's first clip, 10 at its next ones (the
 //     code is hot by then); the count is reported.
-//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS (bench/warm-up.mjs; 1-15 runs, the count is
+//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS, after one untimed run (bench/warm-up.mjs;
+//     1-15 runs, the count is
 //     reported): a single run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread
 //     run of a 1 s clip ranged 5-20 ms); back to back, these are steady-state figures (the first call is
 //     bench/cold-start.mjs's).
 //   - interleaved: every round takes one sample of each peer at every thread count, in an order that rotates by
-//     round, so drifts of the shared machine hit every peer alike; --reps rounds (>= 9), median with min and max.
+//     round, so drifts of the shared machine hit every peer alike; and every round visits every model and clip
+//     (all warmed up first), so one figure's rounds span the whole process (minutes) rather than the half-minute
+//     of its model and clip: a slow phase of the machine minutes long then moves every figure a little, not a few
+//     a lot; --reps rounds (>= 9), median with min and max.
 //   - paired ratios: wasm/native, wasm/pytorch, core/wasm, core/native, core/pytorch and each peer's 2-thread
 //     speedup are the median over rounds of the ratio within a round (two samples seconds apart), not the ratio of
 //     two medians: a slow phase of the machine then moves both sides of a ratio.
@@ -19,7 +23,8 @@
 //     (GAP_MS); the CPU time idle peers used during the others' measurements is read from /proc and reported.
 // The PyTorch peer runs Debian's torch with Debian's multithreaded OpenBLAS (libopenblas0-openmp, fetched with
 // `apt-get download` into build/deps/ and put first on LD_LIBRARY_PATH, so the system's BLAS choice is untouched);
-// when that cannot be fetched it runs on the BLAS torch links (reported).
+// when that cannot be fetched it runs on the BLAS torch links (reported). Its malloc thresholds are pinned
+// (PYTORCH_MALLOC, reported).
 //   node bench/stages.mjs [--threads 1,2] [--reps 11] [--peers core,wasm,native,pytorch] [--clips 1,3,10]
 //                         [--models LABEL,..]   (SID_BENCH_DEBUG=1: every round's samples on stderr)
 // Prints, as its last stdout line, JSON: { peers, gapMs, reps, ratios, runs: [{ label, threads, rows }] } (rows:
@@ -52,6 +57,12 @@ const MODELS = [
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
 ];
 const GAP_MS = 50;
+// glibc's malloc for the PyTorch peer, pinned: by default it mmaps (and page-faults afresh) every block above a
+// threshold that it raises only when such a block is freed, so PyTorch's speed depended on what the process had
+// loaded before (compact fp32, 10 s, 1 thread: 70 ms in a process holding that model alone, 22 ms once the full
+// ECAPA had been loaded too; the one variable set without the other: 78 / 213 ms). Pinned, it runs at its best
+// steady state, the one a long-running service reaches, whatever it loaded first (24 ms both ways).
+const PYTORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 
 const { values } = parseArgs({ options: {
   threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '11' },
@@ -102,6 +113,7 @@ class Peer {
     let child;
     if (name === 'pytorch') {
       if (blasDir) env.LD_LIBRARY_PATH = [blasDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+      Object.assign(env, PYTORCH_MALLOC);
       child = spawn('/usr/bin/python3', [`${ROOT}bench/pytorch-peer.py`, '--threads', String(threads)], { env });
     } else {
       child = spawn(process.execPath, [`${ROOT}bench/inference-peer.mjs`, '--backend', name, '--threads', String(threads)],
@@ -155,11 +167,15 @@ try {
       const p = await Peer.start(name, threads, blasDir);
       p.threads = threads;
       started.push(p);
-      out.peers[name] = { ...p.hello, threads: undefined };
+      out.peers[name] = { ...p.hello, threads: undefined, ...(name === 'pytorch' ? { malloc: PYTORCH_MALLOC } : {}) };
     }
   }
+  // One cell per model and clip: every peer gets the model and the clip's model input, warms up, and sizes its
+  // samples, before any round.
   const wanted = values.models?.split(',');
-  for (const m of MODELS.filter((x) => !wanted || wanted.some((w) => x.label.includes(w)))) {
+  const models = MODELS.filter((x) => !wanted || wanted.some((w) => x.label.includes(w)));
+  const cells = [];
+  for (const m of models) {
     if (!existsSync(m.onnx)) throw new Error(`bench: ${m.onnx} missing (run .ci/setup, which exports the golden checkpoints)`);
     const model = await resolveModel(m.onnx);
     const fe = new ModelFrontend(core, model.family);
@@ -169,33 +185,52 @@ try {
         ? { family: m.family, weights: m.weights } : { family: m.family, onnx: m.onnx };
       await p.send({ op: 'load', key: m.label, ...load });
     }
-    const rows = new Map(threadCounts.map((t) => [t, []]));
     for (const [clip, seconds] of values.clips.split(',').map(Number).entries()) {
       const { data, shape } = fe.run({ wav: new Uint8Array(clipWav(seconds, 16000)) }).modelInput;
-      const file = join(tmp, 'input.f32');
+      const file = join(tmp, `input-${cells.length}.f32`);
       writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      const key = m.label;
-      const warm = new Map(), batch = new Map();
+      const cell = { m, seconds, shape, input: `${seconds} s`, peers, warm: new Map(), batch: new Map(),
+        times: new Map(peers.map((p) => [p, []])), idle: new Map(peers.map((p) => [p, 0])) };
       for (const p of peers) {
-        await p.send({ op: 'input', key, file, shape });
-        warm.set(p, await warmUp(async (n) => (await p.send({ op: 'run', key, n })).ms, clip === 0 ? 20 : 10));
-        batch.set(p, runsPerSample(median((await p.send({ op: 'run', key, n: 5 })).ms)));
+        await p.send({ op: 'input', key: m.label, input: cell.input, file, shape });
+        const run = async (n) => (await p.send({ op: 'run', key: m.label, input: cell.input, n })).ms;
+        cell.warm.set(p, await warmUp(run, clip === 0 ? 20 : 10));
+        cell.batch.set(p, runsPerSample(median(await run(5))));
       }
-      const times = new Map(peers.map((p) => [p, []]));
-      const idle = new Map(peers.map((p) => [p, 0]));  // CPU a peer used while another one ran
-      for (let r = 0; r < reps; r++) {
-        for (let i = 0; i < peers.length; i++) {
-          const p = peers[(r + i) % peers.length];
-          await sleep(GAP_MS);
-          const others = peers.filter((q) => q !== p);
-          const before = others.map((q) => cpuMs(q.child.pid));
-          const { ms } = await p.send({ op: 'run', key, n: batch.get(p) });
-          const after = others.map((q) => cpuMs(q.child.pid));
-          before.forEach((b, j) => { if (b !== null && after[j] !== null) idle.set(others[j], idle.get(others[j]) + after[j] - b); });
-          times.get(p).push(median(ms));
-        }
+      cells.push(cell);
+    }
+    fe.dispose();
+  }
+  // The rounds: each visits every cell, and in it every peer (the order rotating by round), so one figure's rounds
+  // are spread over the whole part rather than packed into the half-minute of its cell: a phase of the shared
+  // machine (it moved one 2-thread figure by 1.6x for minutes) then falls on every cell alike.
+  for (let r = 0; r < reps; r++) {
+    for (const cell of cells) {
+      const { peers } = cell;
+      for (let i = 0; i < peers.length; i++) {
+        const p = peers[(r + i) % peers.length];
+        await sleep(GAP_MS);
+        const others = peers.filter((q) => q !== p);
+        const before = others.map((q) => cpuMs(q.child.pid));
+        // One untimed run first: the peer comes back to this model from another one (caches, the allocator's
+        // state: the full ECAPA's first run back on PyTorch took up to 2x its steady time).
+        const { ms } = await p.send({ op: 'run', key: cell.m.label, input: cell.input, n: 1 + cell.batch.get(p) });
+        ms.shift();
+        const after = others.map((q) => cpuMs(q.child.pid));
+        before.forEach((b, j) => {
+          if (b !== null && after[j] !== null) cell.idle.set(others[j], cell.idle.get(others[j]) + after[j] - b);
+        });
+        cell.times.get(p).push(median(ms));
       }
-      if (process.env.SID_BENCH_DEBUG) for (const p of peers) process.stderr.write(`${p.name} ${p.threads}: ${times.get(p).map((t) => t.toFixed(1)).join(" ")}\n`);
+    }
+    process.stderr.write(`bench: round ${r + 1} of ${reps} done\n`);
+  }
+  for (const m of models) {
+    const rows = new Map(threadCounts.map((t) => [t, []]));
+    for (const { seconds, shape, peers, warm, batch, times, idle } of cells.filter((c) => c.m === m)) {
+      if (process.env.SID_BENCH_DEBUG) {
+        for (const p of peers) process.stderr.write(`${m.label} ${seconds} s ${p.name} ${p.threads}: ${times.get(p).map((t) => t.toFixed(1)).join(' ')}\n`);
+      }
       const at = (name, threads) => peers.find((p) => p.name === name && p.threads === threads);
       const paired = (x, y) => median(times.get(x).map((t, r) => t / times.get(y)[r]));
       for (const threads of threadCounts) {
@@ -216,10 +251,8 @@ try {
         }
         rows.get(threads).push(row);
       }
-      process.stderr.write(`bench: ${m.label}, ${seconds} s done\n`);
     }
     for (const threads of threadCounts) out.runs.push({ label: m.label, threads, rows: rows.get(threads) });
-    fe.dispose();
   }
   for (const p of started) await p.close();
 } finally {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mergeByMedian, runInProcesses } from '../../bench/process-median.mjs';
+import { mergeByMedian, runInProcesses, spreadPlan } from '../../bench/process-median.mjs';
 
 test('numbers -> the median over processes; minMs / maxMs / n -> min / max / sum; the rest -> the first', () => {
   const a = { label: 'x', rows: [{ seconds: 1, wasmVsNative: 3.7, inference: { wasm: { medianMs: 34, minMs: 30, maxMs: 40, n: 9 } } }] };
@@ -32,4 +32,14 @@ test('a real part (bench/match.mjs) in 2 fresh processes merges to one result of
     const xs = runs.map((x) => x.rows[i].jsVsWasm);
     assert.ok(Math.abs(r.jsVsWasm - (xs[0] + xs[1]) / 2) < 1e-12);  // tests don't time: only how it merges
   }
+});
+
+test('parts in several processes take turns: every process once, spread over as many passes as the fewest', () => {
+  const plan = spreadPlan({ stages: 3, match: 5, int8: 3 });
+  assert.deepEqual(plan, [
+    [['stages', 1], ['match', 2], ['int8', 1]],
+    [['stages', 1], ['match', 1], ['int8', 1]],
+    [['stages', 1], ['match', 2], ['int8', 1]],
+  ]);
+  assert.deepEqual(spreadPlan({ a: 1, b: 2 }), [[['a', 1], ['b', 2]]]);  // one pass: all back to back, as before
 });
