@@ -6,9 +6,8 @@
 // How the figures are made trustworthy:
 //   - warm-up until stable (bench/warm-up.mjs): at least 20 runs at a model's first clip, 10 at its next ones (the
 //     code is hot by then); the count is reported.
-//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS, after one untimed run (bench/warm-up.mjs;
-//     1-15 runs, the count is
-//     reported): a single run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread
+//   - a sample is the median of back-to-back runs filling ~SAMPLE_MS after one untimed run (bench/warm-up.mjs;
+//     1-15 runs, the count is reported): a single run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread
 //     run of a 1 s clip ranged 5-20 ms); back to back, these are steady-state figures (the first call is
 //     bench/cold-start.mjs's).
 //   - interleaved: every round takes one sample of each peer at every thread count, in an order that rotates by
