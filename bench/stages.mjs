@@ -7,9 +7,9 @@
 //   - warm-up until stable (bench/warm-up.mjs): at least 20 runs at a model's first clip, 10 at its next ones (the
 //     code is hot by then); the count is reported.
 //   - a sample is the median of back-to-back runs filling ~SAMPLE_MS after one untimed run (bench/warm-up.mjs;
-//     1-15 runs, the count is reported): a single run of a few ms is at the mercy of one scheduler hiccup on a 2-core machine (a 2-thread
-//     run of a 1 s clip ranged 5-20 ms); back to back, these are steady-state figures (the first call is
-//     bench/cold-start.mjs's).
+//     1-15 runs, the count is reported): a single run of a few ms is at the mercy of one scheduler hiccup on a
+//     2-core machine (a 2-thread run of a 1 s clip ranged 5-20 ms); back to back, these are steady-state figures
+//     (the first call is bench/cold-start.mjs's).
 //   - interleaved: every round takes one sample of each peer at every thread count, in an order that rotates by
 //     round, so drifts of the shared machine hit every peer alike; and every round visits every model and clip
 //     (all warmed up first), so one figure's rounds span the whole process (minutes) rather than the half-minute
@@ -18,6 +18,12 @@
 //   - paired ratios: wasm/native, wasm/pytorch, core/wasm, core/native, core/pytorch and each peer's 2-thread
 //     speedup are the median over rounds of the ratio within a round (two samples seconds apart), not the ratio of
 //     two medians: a slow phase of the machine then moves both sides of a ratio.
+//   - one CPU per round for the 1-thread samples: each round pins the main thread (the one that computes) of every
+//     1-thread peer to the same CPU, the next CPU in the next round (`taskset -p`; 2-thread peers stay free). Each
+//     vCPU of this VM has phases of its own, tens of seconds long, up to ~1.5x slower than the other (the host's
+//     neighbours): a peer whose process the scheduler kept on the slow one lost 1.5x against a peer on the other,
+//     within a round (the core's network: 17 ms or 26 ms per 3 s clip in fresh processes, pinned or not, with no
+//     migration); sharing the CPU, both sides of a ratio see the same phase. Reported (cpuPinning).
 //   - no thread-pool spin in the next peer's measurement: a peer's process is idle while another runs, after a gap
 //     (GAP_MS); the CPU time idle peers used during the others' measurements is read from /proc and reported.
 // The PyTorch peer runs Debian's torch with Debian's multithreaded OpenBLAS (libopenblas0-openmp, fetched with
@@ -31,7 +37,7 @@
 // prints the tables).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +62,14 @@ const MODELS = [
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
 ];
 const GAP_MS = 50;
+// The CPUs the rounds' 1-thread samples take turns on, or null where the main thread cannot be pinned (not Linux,
+// no taskset, one CPU).
+const PIN_CPUS = (() => {
+  const n = availableParallelism();
+  if (process.platform !== 'linux' || n < 2 || spawnSync('taskset', ['-V']).status !== 0) return null;
+  return [...Array(n).keys()];
+})();
+const pinMainThread = (pid, cpu) => spawnSync('taskset', ['-p', '-c', String(cpu), String(pid)]).status === 0;
 // glibc's malloc for the PyTorch peer, pinned: by default it mmaps (and page-faults afresh) every block above a
 // threshold that it raises only when such a block is freed, so PyTorch's speed depended on what the process had
 // loaded before (compact fp32, 10 s, 1 thread: 70 ms in a process holding that model alone, 22 ms once the full
@@ -155,7 +169,9 @@ const threadCounts = values.threads.split(',').map(Number);
 const blasDir = peerNames.includes('pytorch') ? openBlasDir() : null;
 const core = await loadCore();
 const tmp = mkdtempSync(join(tmpdir(), 'sid-bench-'));
-const out = { peers: {}, gapMs: GAP_MS, sampleMs: SAMPLE_MS, reps, ratios: 'median of per-round ratios', runs: [] };
+const out = { peers: {}, gapMs: GAP_MS, sampleMs: SAMPLE_MS, reps, ratios: 'median of per-round ratios',
+  cpuPinning: PIN_CPUS ? `1-thread samples: main thread on CPU ${PIN_CPUS.join(', ')} by turns, one per round` : null,
+  runs: [] };
 const median = (xs) => stats(xs).medianMs;
 try {
   // Every peer at every thread count, alive at once; only one of them runs at any time.
@@ -204,6 +220,12 @@ try {
   // are spread over the whole part rather than packed into the half-minute of its cell: a phase of the shared
   // machine (it moved one 2-thread figure by 1.6x for minutes) then falls on every cell alike.
   for (let r = 0; r < reps; r++) {
+    const cpu = PIN_CPUS?.[r % PIN_CPUS.length];
+    if (PIN_CPUS) {
+      for (const p of started.filter((q) => q.threads === 1)) {
+        if (!pinMainThread(p.child.pid, cpu)) throw new Error(`bench: cannot pin peer ${p.name} to CPU ${cpu}`);
+      }
+    }
     for (const cell of cells) {
       const { peers } = cell;
       for (let i = 0; i < peers.length; i++) {
