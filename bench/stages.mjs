@@ -37,7 +37,7 @@
 // prints the tables).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,12 +62,20 @@ const MODELS = [
   { label: 'ecapa (full)', onnx: `${ROOT}build/models/ecapa-full-recipe.onnx`, family: 'ecapa' },
 ];
 const GAP_MS = 50;
-// The CPUs the rounds' 1-thread samples take turns on, or null where the main thread cannot be pinned (not Linux,
-// no taskset, one CPU).
+// The CPUs the rounds' 1-thread samples take turns on: the ones this process may run on (a container's cpuset need
+// not start at 0), or null where the main thread cannot be pinned (not Linux, no taskset, one CPU).
 const PIN_CPUS = (() => {
-  const n = availableParallelism();
-  if (process.platform !== 'linux' || n < 2 || spawnSync('taskset', ['-V']).status !== 0) return null;
-  return [...Array(n).keys()];
+  let list;
+  try {
+    list = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1];
+  } catch {
+    return null;
+  }
+  const cpus = list.split(',').flatMap((range) => {
+    const [a, b = a] = range.split('-').map(Number);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+  return cpus.length >= 2 && spawnSync('taskset', ['-V']).status === 0 ? cpus : null;
 })();
 const pinMainThread = (pid, cpu) => spawnSync('taskset', ['-p', '-c', String(cpu), String(pid)]).status === 0;
 // glibc's malloc for the PyTorch peer, pinned: by default it mmaps (and page-faults afresh) every block above a
