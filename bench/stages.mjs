@@ -82,8 +82,14 @@ const pinMainThread = (pid, cpu) => spawnSync('taskset', ['-p', '-c', String(cpu
 // threshold that it raises only when such a block is freed, so PyTorch's speed depended on what the process had
 // loaded before (compact fp32, 10 s, 1 thread: 70 ms in a process holding that model alone, 22 ms once the full
 // ECAPA had been loaded too; the one variable set without the other: 78 / 213 ms). Pinned, it runs at its best
-// steady state, the one a long-running service reaches, whatever it loaded first (24 ms both ways).
-const PYTORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
+// steady state, the one a long-running service reaches, whatever it loaded first (24 ms both ways). The threshold
+// cannot go above 32 MiB, and the full ECAPA at 10 s frees and allocates blocks of 37 MB every call (oneDNN's reorders
+// of the MFA's weight and the pooling's input): mmapped afresh, they cost 75-95 ms of page faults each in some
+// processes and 2-3 ms in others (2 threads: 152-384 ms per call in five fresh processes), so mmap is off
+// (MALLOC_MMAP_MAX_=0: every block from the heap, kept by the trim threshold; 2 threads: 144-149 ms in five).
+const PYTORCH_MALLOC = {
+  MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(1 << 30), MALLOC_MMAP_MAX_: '0',
+};
 
 const { values } = parseArgs({ options: {
   threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '11' },
